@@ -1,5 +1,5 @@
-import type { TableName } from '../schema.js';
 import type { TableRow } from '../rows.js';
+import type { TableName } from '../schema.js';
 
 /** Every source shape provlog reads. `graph` also covers the beta objects and the portal JSON download. */
 export type SourceFormat = 'la-json' | 'la-csv' | 'diagnostic' | 'graph' | 'portal-json' | 'portal-csv';

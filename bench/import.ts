@@ -1,0 +1,78 @@
+/**
+ * Import benchmark: generates N rows (default 1,000,000) as Log Analytics JSON lines, imports them into
+ * a fresh workspace, loads every column back into memory, and compares the workspace size with the
+ * JSON lines. Prints figures; asserts nothing. Run: npm run bench:import [-- --rows N --keep]
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateTenant } from '../src/generate/index.js';
+import type { ProvisioningLogRow } from '../src/model/rows.js';
+import { readSources } from '../src/model/sources/index.js';
+import { writeSourceFile } from '../src/model/sources/writers.js';
+import { stringColumn } from '../src/store/column-access.js';
+import { importItems } from '../src/store/importer.js';
+import { loadTable, workspaceInfo } from '../src/store/reader.js';
+import { Workspace } from '../src/store/workspace.js';
+
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, keep: { type: 'boolean', default: false } },
+});
+const target = Number(values.rows);
+
+function* limited(rows: Iterable<ProvisioningLogRow>, n: number): Generator<ProvisioningLogRow> {
+  let i = 0;
+  for (const row of rows) {
+    if (i++ >= n) return;
+    yield row;
+  }
+}
+
+function mib(n: number): string {
+  return `${(n / 2 ** 20).toFixed(1)} MiB`;
+}
+
+function rate(rows: number, ms: number): string {
+  return `${Math.round(rows / (ms / 1000)).toLocaleString('en-US')} rows/s`;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'provlog-bench-'));
+try {
+  const users = Math.max(200, Math.ceil(target / 200));
+  const tenant = generateTenant({ seed: 7, users, apps: 8, days: 30, end: '2026-11-01T00:00:00Z' });
+  const jsonl = join(dir, 'rows.jsonl');
+  let t = performance.now();
+  await writeSourceFile('la-json', limited(tenant.provisioningRows(), target), [], jsonl);
+  const jsonBytes = statSync(jsonl).size;
+  console.log(`generate + write JSON lines: ${target.toLocaleString('en-US')} rows, ${mib(jsonBytes)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const workspace = Workspace.open(join(dir, 'ws'), { create: true });
+  t = performance.now();
+  const summary = await importItems(workspace, readSources([jsonl], { format: 'la-json' }), { sources: [jsonl] });
+  const importMs = performance.now() - t;
+  console.log(`import: ${summary.added.toLocaleString('en-US')} rows added in ${(importMs / 1000).toFixed(1)} s = ${rate(summary.added, importMs)}  (target >= 50,000 rows/s)`);
+
+  globalThis.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  t = performance.now();
+  const tables = loadTable(workspace, 'AADProvisioningLogs');
+  const loadMs = performance.now() - t;
+  const loaded = tables.reduce((n, table) => n + table.numRows, 0);
+  console.log(`load all ${tables[0]?.numCols ?? 0} columns of ${loaded.toLocaleString('en-US')} rows: ${(loadMs / 1000).toFixed(2)} s = ${rate(loaded, loadMs)}  (target <= 2 s), +${mib(process.memoryUsage().rss - rssBefore)} RSS`);
+
+  t = performance.now();
+  let checksum = 0;
+  for (const table of tables)
+    for (const batch of table.batches) {
+      const result = stringColumn(batch, 'ResultType');
+      for (let i = 0; i < batch.numRows; i++) checksum += result.get(i).length;
+    }
+  console.log(`scan ResultType over all rows: ${((performance.now() - t) / 1000).toFixed(2)} s (checksum ${checksum})`);
+
+  const info = workspaceInfo(workspace);
+  console.log(`workspace size: ${mib(info.bytes)} = ${((100 * info.bytes) / jsonBytes).toFixed(1)}% of the JSON lines  (target <= 40%)`);
+  if (values.keep) console.log(`kept: ${dir}`);
+} finally {
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,273 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { decompressFrameSync } from 'lz4-napi';
+import { billedSize } from '../model/billing.js';
+import type { TableRow } from '../model/rows.js';
+import { type TableName, TABLES } from '../model/schema.js';
+import type { SourceItem } from '../model/sources/types.js';
+import { dayOf, isCanonicalTime } from '../model/time.js';
+import type { Catalog, ImportRecord, PartitionFile, TableCatalog } from './catalog.js';
+import { writeCatalog } from './catalog.js';
+import { fsyncDir } from './fsutil.js';
+import { writePartitionFile } from './partition.js';
+import type { Workspace } from './workspace.js';
+
+export interface TableCounts {
+  read: number;
+  added: number;
+  duplicates: number;
+}
+
+export interface ImportSummary {
+  importId: string;
+  read: number;
+  added: number;
+  duplicates: number;
+  rejected: number;
+  warnings: string[];
+  /** Workspace-relative path of the rejects file (JSON lines of file, line, reason, excerpt). */
+  rejectsPath?: string;
+  byTable: Partial<Record<TableName, TableCounts>>;
+}
+
+export interface ImportProgress {
+  read: number;
+  added: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface ImportOptions {
+  /** Names of the sources, recorded in the catalog's import history. */
+  sources: string[];
+  onProgress?: (progress: ImportProgress) => void;
+  /** Rows buffered per day partition before a partition file is written. */
+  flushRows?: number;
+  /** Rows buffered in all partitions before the largest buffers are written. */
+  maxBufferedRows?: number;
+}
+
+interface DayState {
+  readonly table: TableName;
+  readonly day: string;
+  /** Ids in the committed files of this day, loaded on first use. */
+  committed?: Set<string>;
+  /** Ids this import adds to the day. */
+  readonly added: Set<string>;
+  pending: TableRow[];
+  readonly written: PartitionFile[];
+}
+
+/**
+ * Adds rows to a workspace as one transaction: new partition files are written beside the committed
+ * ones, and the import becomes visible only when the catalog that lists them replaces the old one.
+ * A crash at any point leaves the previous catalog, and the next writer deletes the orphan files.
+ * Rows whose Id the table already holds (on the row's day or the days either side) are counted as
+ * duplicates and skipped.
+ */
+export async function importItems(
+  workspace: Workspace,
+  items: AsyncIterable<SourceItem> | Iterable<SourceItem>,
+  options: ImportOptions,
+): Promise<ImportSummary> {
+  const flushRows = options.flushRows ?? 50_000;
+  const maxBuffered = options.maxBufferedRows ?? 200_000;
+  const lock = await workspace.lock();
+  try {
+    const catalog = workspace.catalog();
+    const importId = `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
+    const summary: ImportSummary = {
+      importId,
+      read: 0,
+      added: 0,
+      duplicates: 0,
+      rejected: 0,
+      warnings: [],
+      byTable: {},
+    };
+    const days = new Map<string, DayState>();
+    let buffered = 0;
+    let fileSeq = 0;
+    const rejects = new RejectsWriter(workspace, importId);
+
+    const stateFor = (table: TableName, day: string): DayState => {
+      const key = `${table}/${day}`;
+      let state = days.get(key);
+      if (!state) {
+        state = { table, day, added: new Set(), pending: [], written: [] };
+        days.set(key, state);
+      }
+      return state;
+    };
+    // An event has one activity time, but sources differ in precision and some write local time, so
+    // an Id is looked for in the neighbouring days too.
+    const neighbourhoods = new Map<string, DayState[]>();
+    const neighbourhood = (table: TableName, day: string): DayState[] => {
+      const key = `${table}/${day}`;
+      let states = neighbourhoods.get(key);
+      if (!states) {
+        states = [day, shiftDay(day, -1), shiftDay(day, 1)].map((d) => {
+          const state = stateFor(table, d);
+          state.committed ??= loadIds(workspace, catalog.tables[table]?.days[d] ?? []);
+          return state;
+        });
+        neighbourhoods.set(key, states);
+      }
+      return states;
+    };
+    const seen = (states: DayState[], id: string): boolean => {
+      for (const state of states) if (state.committed!.has(id) || state.added.has(id)) return true;
+      return false;
+    };
+
+    const flush = (state: DayState): void => {
+      if (state.pending.length === 0) return;
+      const file = writePartitionFile(workspace, TABLES[state.table], state.day, importId, fileSeq++, state.pending);
+      state.written.push(file);
+      buffered -= state.pending.length;
+      state.pending = [];
+    };
+
+    let sinceProgress = 0;
+    for await (const item of items) {
+      if (item.kind === 'warning') {
+        summary.warnings.push(item.line === undefined ? `${item.file}: ${item.message}` : `${item.file}:${item.line}: ${item.message}`);
+        continue;
+      }
+      summary.read++;
+      if (item.kind === 'reject') {
+        summary.rejected++;
+        rejects.write(item);
+      } else {
+        const row = item.row;
+        const problem = rowProblem(row);
+        if (problem) {
+          summary.rejected++;
+          rejects.write({ file: item.file, line: item.line, reason: problem, excerpt: JSON.stringify(row).slice(0, 200) });
+        } else {
+          const counts = (summary.byTable[item.table] ??= { read: 0, added: 0, duplicates: 0 });
+          counts.read++;
+          if (row.TenantId === '') row.TenantId = workspace.id;
+          if (row._BilledSize === null) row._BilledSize = billedSize(row);
+          const states = neighbourhood(item.table, dayOf(row.TimeGenerated));
+          if (seen(states, row.Id)) {
+            counts.duplicates++;
+            summary.duplicates++;
+          } else {
+            const state = states[0];
+            state.added.add(row.Id);
+            state.pending.push(row);
+            buffered++;
+            counts.added++;
+            summary.added++;
+            if (state.pending.length >= flushRows) flush(state);
+            else if (buffered >= maxBuffered) {
+              const largest = [...days.values()].sort((a, b) => b.pending.length - a.pending.length)[0];
+              flush(largest);
+            }
+          }
+        }
+      }
+      if (options.onProgress && ++sinceProgress >= 5_000) {
+        sinceProgress = 0;
+        options.onProgress(progressOf(summary));
+      }
+    }
+    for (const state of days.values()) flush(state);
+    options.onProgress?.(progressOf(summary));
+
+    summary.rejectsPath = rejects.finish();
+    const record: ImportRecord = {
+      id: importId,
+      at: new Date().toISOString(),
+      sources: options.sources,
+      read: summary.read,
+      added: summary.added,
+      duplicates: summary.duplicates,
+      rejected: summary.rejected,
+      ...(summary.rejectsPath ? { rejectsPath: summary.rejectsPath } : {}),
+    };
+    writeCatalog(workspace.catalogPath, withImport(catalog, [...days.values()], record));
+    return summary;
+  } finally {
+    lock.release();
+  }
+}
+
+function progressOf(summary: ImportSummary): ImportProgress {
+  return { read: summary.read, added: summary.added, duplicates: summary.duplicates, rejected: summary.rejected };
+}
+
+function rowProblem(row: TableRow): string | undefined {
+  if (typeof row.TimeGenerated !== 'string' || !isCanonicalTime(row.TimeGenerated))
+    return `TimeGenerated: not a canonical datetime: ${JSON.stringify(row.TimeGenerated)}`;
+  if (typeof row.Id !== 'string' || row.Id === '') return 'Id: missing';
+  return undefined;
+}
+
+function shiftDay(day: string, by: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
+}
+
+function loadIds(workspace: Workspace, files: readonly PartitionFile[]): Set<string> {
+  const ids = new Set<string>();
+  for (const file of files) {
+    const text = decompressFrameSync(readFileSync(workspace.path(file.idsPath))).toString('utf8');
+    if (text.length === 0) continue;
+    for (const id of text.split('\n')) ids.add(id);
+  }
+  return ids;
+}
+
+function withImport(catalog: Catalog, states: DayState[], record: ImportRecord): Catalog {
+  const tables: Catalog['tables'] = { ...catalog.tables };
+  for (const state of states) {
+    if (state.written.length === 0) continue;
+    const previous: TableCatalog = tables[state.table] ?? { days: {} };
+    tables[state.table] = {
+      days: { ...previous.days, [state.day]: [...(previous.days[state.day] ?? []), ...state.written] },
+    };
+  }
+  return {
+    formatVersion: 1,
+    generation: catalog.generation + 1,
+    tables,
+    imports: [...catalog.imports, record],
+  };
+}
+
+/** Streams rejected records to `rejects/<importId>.jsonl`; the file exists only if something was rejected. */
+class RejectsWriter {
+  private fd: number | undefined;
+  private readonly relativePath: string;
+
+  constructor(
+    private readonly workspace: Workspace,
+    importId: string,
+  ) {
+    this.relativePath = `rejects/${importId}.jsonl`;
+  }
+
+  write(reject: { file: string; line: number; reason: string; excerpt: string }): void {
+    if (this.fd === undefined) {
+      const dir = this.workspace.path('.staging');
+      mkdirSync(dir, { recursive: true });
+      this.fd = openSync(join(dir, 'rejects.jsonl'), 'w');
+    }
+    const { file, line, reason, excerpt } = reject;
+    writeSync(this.fd, `${JSON.stringify({ file, line, reason, excerpt })}\n`);
+  }
+
+  /** Moves the file into place before the commit; an uncommitted one is removed as garbage later. */
+  finish(): string | undefined {
+    if (this.fd === undefined) return undefined;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    const dir = this.workspace.path('rejects');
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+    renameSync(join(this.workspace.path('.staging'), 'rejects.jsonl'), this.workspace.path(this.relativePath));
+    fsyncDir(dir);
+    return this.relativePath;
+  }
+}
