@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,9 @@ function tempWorkspace(): Workspace {
 }
 
 function items(table: TableName, rows: object[]): SourceItem[] {
-  return rows.map((row, i) => ({ kind: 'row', table, row: structuredClone(row), file: 'mem', line: i + 1 }) as SourceItem);
+  return rows.map(
+    (row, i) => ({ kind: 'row', table, row: structuredClone(row), file: 'mem', line: i + 1 }) as SourceItem,
+  );
 }
 
 describe('workspace store', () => {
@@ -22,7 +24,12 @@ describe('workspace store', () => {
     const ws = tempWorkspace();
     const rows = [
       provisioningRow({ Id: 'a', TimeGenerated: '2024-05-02T23:59:59.9999999Z' }),
-      provisioningRow({ Id: 'b', TimeGenerated: '2024-05-03T00:00:00.0000001Z', DurationMs: null, _BilledSize: null }),
+      provisioningRow({
+        Id: 'b',
+        TimeGenerated: '2024-05-03T00:00:00.0000001Z',
+        DurationMs: null,
+        _BilledSize: null,
+      }),
       provisioningRow({ Id: 'c', TimeGenerated: '2024-05-01T01:02:03.4560000Z', DurationMs: 2 ** 40 }),
     ];
     const summary = await importItems(ws, items('AADProvisioningLogs', rows), { sources: ['mem'] });
@@ -36,7 +43,12 @@ describe('workspace store', () => {
     expect(byId.get('c')?.DurationMs).toBe(2 ** 40);
     const info = workspaceInfo(ws);
     const logs = info.tables.find((t) => t.table === 'AADProvisioningLogs')!;
-    expect(logs).toMatchObject({ rows: 3, days: 3, minTime: '2024-05-01T01:02:03.4560000Z', maxTime: '2024-05-03T00:00:00.0000001Z' });
+    expect(logs).toMatchObject({
+      rows: 3,
+      days: 3,
+      minTime: '2024-05-01T01:02:03.4560000Z',
+      maxTime: '2024-05-03T00:00:00.0000001Z',
+    });
   });
 
   it('keeps dynamic AuditLogs columns as JSON values', async () => {
@@ -64,12 +76,27 @@ describe('workspace store', () => {
     const ws = tempWorkspace();
     const input: SourceItem[] = [
       { kind: 'reject', file: 'in.json', line: 7, reason: 'invalid JSON: Unexpected end', excerpt: '{"id":' },
-      { kind: 'row', table: 'AADProvisioningLogs', row: provisioningRow({ Id: '' }), file: 'in.json', line: 9 },
-      { kind: 'row', table: 'AADProvisioningLogs', row: provisioningRow({ Id: 'ok' }), file: 'in.json', line: 10 },
+      {
+        kind: 'row',
+        table: 'AADProvisioningLogs',
+        row: provisioningRow({ Id: '' }),
+        file: 'in.json',
+        line: 9,
+      },
+      {
+        kind: 'row',
+        table: 'AADProvisioningLogs',
+        row: provisioningRow({ Id: 'ok' }),
+        file: 'in.json',
+        line: 10,
+      },
     ];
     const summary = await importItems(ws, input, { sources: ['in.json'] });
     expect(summary).toMatchObject({ read: 3, added: 1, rejected: 2 });
-    const lines = readFileSync(ws.path(summary.rejectsPath!), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(ws.path(summary.rejectsPath!), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
       { file: 'in.json', line: 7, reason: 'invalid JSON: Unexpected end', excerpt: '{"id":' },
       expect.objectContaining({ file: 'in.json', line: 9, reason: 'Id: missing' }),
@@ -81,11 +108,33 @@ describe('workspace store', () => {
     const rows = Array.from({ length: 25 }, (_, i) =>
       provisioningRow({ Id: `r${i}`, TimeGenerated: `2024-05-0${1 + (i % 3)}T10:00:00.0000000Z` }),
     );
-    await importItems(ws, items('AADProvisioningLogs', rows), { sources: ['mem'], flushRows: 4, maxBufferedRows: 6 });
+    await importItems(ws, items('AADProvisioningLogs', rows), {
+      sources: ['mem'],
+      flushRows: 4,
+      maxBufferedRows: 6,
+    });
     const tables = loadTable(ws, 'AADProvisioningLogs');
     expect(tables.length).toBeGreaterThan(3);
     expect(tables.reduce((n, t) => n + t.numRows, 0)).toBe(25);
     const range = loadTable(ws, 'AADProvisioningLogs', { from: '2024-05-02', to: '2024-05-03' });
     expect(range.reduce((n, t) => n + t.numRows, 0)).toBe(8);
+  });
+
+  it('merges a day into one file when repeated small imports would leave too many', async () => {
+    const ws = tempWorkspace();
+    const dayFiles = () => ws.catalog().tables.AADProvisioningLogs!.days['2024-05-02'];
+    for (let i = 0; i < 4; i++) {
+      const rows = [provisioningRow({ Id: `p${i}`, TimeGenerated: `2024-05-02T0${i}:00:00.0000000Z` })];
+      await importItems(ws, items('AADProvisioningLogs', rows), { sources: ['mem'], maxFilesPerDay: 3 });
+    }
+    // Three imports left three files; the fourth merged all four rows into one.
+    expect(dayFiles()).toHaveLength(1);
+    expect(dayFiles()[0].rows).toBe(4);
+    expect([...readRows(ws, 'AADProvisioningLogs')].map((r) => r.Id)).toEqual(['p0', 'p1', 'p2', 'p3']);
+    const again = await importItems(ws, items('AADProvisioningLogs', [provisioningRow({ Id: 'p2' })]), {
+      sources: ['mem'],
+    });
+    expect(again).toMatchObject({ added: 0, duplicates: 1 });
+    expect(readdirSync(ws.path('data/AADProvisioningLogs/2024-05-02'))).toHaveLength(2); // file + ids
   });
 });

@@ -47,7 +47,8 @@ export function emptyCatalog(): Catalog {
 export function readCatalog(path: string): Catalog {
   if (!existsSync(path)) return emptyCatalog();
   const catalog = JSON.parse(readFileSync(path, 'utf8')) as Catalog;
-  if (catalog.formatVersion !== 1) throw new Error(`${path}: unsupported workspace format ${catalog.formatVersion}`);
+  if (catalog.formatVersion !== 1)
+    throw new Error(`${path}: unsupported workspace format ${catalog.formatVersion}`);
   return catalog;
 }
 

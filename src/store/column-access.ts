@@ -28,7 +28,10 @@ export function stringColumn(batch: RecordBatch, name: string): StringColumn {
   const data = vector.data[0];
   if (DataType.isDictionary(data.type)) {
     const dictionary = utf8Values(data.dictionary!.data[0]);
-    const codes = (data.values as Int8Array | Int16Array | Int32Array).subarray(data.offset, data.offset + data.length);
+    const codes = (data.values as Int8Array | Int16Array | Int32Array).subarray(
+      data.offset,
+      data.offset + data.length,
+    );
     return { length: data.length, codes, dictionary, get: (i) => dictionary[codes[i]] };
   }
   const offsets = data.valueOffsets as Int32Array;

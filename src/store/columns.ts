@@ -218,7 +218,11 @@ export function* tableRows(table: Table): Generator<Record<string, unknown>> {
       const row: Record<string, unknown> = {};
       for (const { name, type, vector, raw, offset } of readers) {
         const valid = vector.isValid(i);
-        row[name] = raw ? (valid ? ticksToCanonical(raw[offset + i] / 100n) : null) : decodeCell(type, vector.get(i), valid);
+        row[name] = raw
+          ? valid
+            ? ticksToCanonical(raw[offset + i] / 100n)
+            : null
+          : decodeCell(type, vector.get(i), valid);
       }
       yield row;
     }

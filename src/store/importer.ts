@@ -1,16 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { decompressFrameSync } from 'lz4-napi';
 import { billedSize } from '../model/billing.js';
 import type { TableRow } from '../model/rows.js';
-import { type TableName, TABLES } from '../model/schema.js';
+import { TABLES, type TableName } from '../model/schema.js';
 import type { SourceItem } from '../model/sources/types.js';
 import { dayOf, isCanonicalTime } from '../model/time.js';
 import type { Catalog, ImportRecord, PartitionFile, TableCatalog } from './catalog.js';
 import { writeCatalog } from './catalog.js';
+import { tableRows } from './columns.js';
 import { fsyncDir } from './fsutil.js';
-import { writePartitionFile } from './partition.js';
+import { decodeLz4Frame } from './lz4-frame.js';
+import { readPartitionFile, writePartitionFile } from './partition.js';
 import type { Workspace } from './workspace.js';
 
 export interface TableCounts {
@@ -46,6 +57,8 @@ export interface ImportOptions {
   flushRows?: number;
   /** Rows buffered in all partitions before the largest buffers are written. */
   maxBufferedRows?: number;
+  /** Files a day partition may have before an import merges them into one. */
+  maxFilesPerDay?: number;
 }
 
 interface DayState {
@@ -56,7 +69,9 @@ interface DayState {
   /** Ids this import adds to the day. */
   readonly added: Set<string>;
   pending: TableRow[];
-  readonly written: PartitionFile[];
+  written: PartitionFile[];
+  /** Committed files merged into `written` by compaction; the new catalog drops them. */
+  replaced: PartitionFile[];
 }
 
 /**
@@ -73,6 +88,7 @@ export async function importItems(
 ): Promise<ImportSummary> {
   const flushRows = options.flushRows ?? 50_000;
   const maxBuffered = options.maxBufferedRows ?? 200_000;
+  const maxFilesPerDay = options.maxFilesPerDay ?? 8;
   const lock = await workspace.lock();
   try {
     const catalog = workspace.catalog();
@@ -95,7 +111,7 @@ export async function importItems(
       const key = `${table}/${day}`;
       let state = days.get(key);
       if (!state) {
-        state = { table, day, added: new Set(), pending: [], written: [] };
+        state = { table, day, added: new Set(), pending: [], written: [], replaced: [] };
         days.set(key, state);
       }
       return state;
@@ -123,7 +139,14 @@ export async function importItems(
 
     const flush = (state: DayState): void => {
       if (state.pending.length === 0) return;
-      const file = writePartitionFile(workspace, TABLES[state.table], state.day, importId, fileSeq++, state.pending);
+      const file = writePartitionFile(
+        workspace,
+        TABLES[state.table],
+        state.day,
+        importId,
+        fileSeq++,
+        state.pending,
+      );
       state.written.push(file);
       buffered -= state.pending.length;
       state.pending = [];
@@ -132,7 +155,11 @@ export async function importItems(
     let sinceProgress = 0;
     for await (const item of items) {
       if (item.kind === 'warning') {
-        summary.warnings.push(item.line === undefined ? `${item.file}: ${item.message}` : `${item.file}:${item.line}: ${item.message}`);
+        summary.warnings.push(
+          item.line === undefined
+            ? `${item.file}: ${item.message}`
+            : `${item.file}:${item.line}: ${item.message}`,
+        );
         continue;
       }
       summary.read++;
@@ -144,9 +171,15 @@ export async function importItems(
         const problem = rowProblem(row);
         if (problem) {
           summary.rejected++;
-          rejects.write({ file: item.file, line: item.line, reason: problem, excerpt: JSON.stringify(row).slice(0, 200) });
+          rejects.write({
+            file: item.file,
+            line: item.line,
+            reason: problem,
+            excerpt: JSON.stringify(row).slice(0, 200),
+          });
         } else {
-          const counts = (summary.byTable[item.table] ??= { read: 0, added: 0, duplicates: 0 });
+          summary.byTable[item.table] ??= { read: 0, added: 0, duplicates: 0 };
+          const counts = summary.byTable[item.table]!;
           counts.read++;
           if (row.TenantId === '') row.TenantId = workspace.id;
           if (row._BilledSize === null) row._BilledSize = billedSize(row);
@@ -175,6 +208,12 @@ export async function importItems(
       }
     }
     for (const state of days.values()) flush(state);
+    for (const state of days.values()) {
+      const committed = catalog.tables[state.table]?.days[state.day] ?? [];
+      if (state.written.length > 0 && committed.length + state.written.length > maxFilesPerDay) {
+        compact(workspace, state, committed, importId, fileSeq++);
+      }
+    }
     options.onProgress?.(progressOf(summary));
 
     summary.rejectsPath = rejects.finish();
@@ -189,6 +228,12 @@ export async function importItems(
       ...(summary.rejectsPath ? { rejectsPath: summary.rejectsPath } : {}),
     };
     writeCatalog(workspace.catalogPath, withImport(catalog, [...days.values()], record));
+    for (const state of days.values()) {
+      for (const file of state.replaced) {
+        rmSync(workspace.path(file.path), { force: true });
+        rmSync(workspace.path(file.idsPath), { force: true });
+      }
+    }
     return summary;
   } finally {
     lock.release();
@@ -196,7 +241,12 @@ export async function importItems(
 }
 
 function progressOf(summary: ImportSummary): ImportProgress {
-  return { read: summary.read, added: summary.added, duplicates: summary.duplicates, rejected: summary.rejected };
+  return {
+    read: summary.read,
+    added: summary.added,
+    duplicates: summary.duplicates,
+    rejected: summary.rejected,
+  };
 }
 
 function rowProblem(row: TableRow): string | undefined {
@@ -206,6 +256,31 @@ function rowProblem(row: TableRow): string | undefined {
   return undefined;
 }
 
+/**
+ * Merges a day's committed files and this import's new ones into one file, so that frequent small
+ * imports (hourly pulls) do not leave thousands of tiny files. Part of the same transaction: the old
+ * files stay until the catalog that drops them is committed.
+ */
+function compact(
+  workspace: Workspace,
+  state: DayState,
+  committed: PartitionFile[],
+  importId: string,
+  seq: number,
+): void {
+  const rows: TableRow[] = [];
+  for (const file of [...committed, ...state.written]) {
+    for (const row of tableRows(readPartitionFile(workspace, file))) rows.push(row as unknown as TableRow);
+  }
+  const merged = writePartitionFile(workspace, TABLES[state.table], state.day, importId, seq, rows);
+  for (const file of state.written) {
+    rmSync(workspace.path(file.path), { force: true });
+    rmSync(workspace.path(file.idsPath), { force: true });
+  }
+  state.replaced = committed;
+  state.written = [merged];
+}
+
 function shiftDay(day: string, by: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
 }
@@ -213,7 +288,7 @@ function shiftDay(day: string, by: number): string {
 function loadIds(workspace: Workspace, files: readonly PartitionFile[]): Set<string> {
   const ids = new Set<string>();
   for (const file of files) {
-    const text = decompressFrameSync(readFileSync(workspace.path(file.idsPath))).toString('utf8');
+    const text = Buffer.from(decodeLz4Frame(readFileSync(workspace.path(file.idsPath)))).toString('utf8');
     if (text.length === 0) continue;
     for (const id of text.split('\n')) ids.add(id);
   }
@@ -225,9 +300,8 @@ function withImport(catalog: Catalog, states: DayState[], record: ImportRecord):
   for (const state of states) {
     if (state.written.length === 0) continue;
     const previous: TableCatalog = tables[state.table] ?? { days: {} };
-    tables[state.table] = {
-      days: { ...previous.days, [state.day]: [...(previous.days[state.day] ?? []), ...state.written] },
-    };
+    const kept = (previous.days[state.day] ?? []).filter((file) => !state.replaced.includes(file));
+    tables[state.table] = { days: { ...previous.days, [state.day]: [...kept, ...state.written] } };
   }
   return {
     formatVersion: 1,
@@ -266,7 +340,10 @@ class RejectsWriter {
     closeSync(this.fd);
     const dir = this.workspace.path('rejects');
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-    renameSync(join(this.workspace.path('.staging'), 'rejects.jsonl'), this.workspace.path(this.relativePath));
+    renameSync(
+      join(this.workspace.path('.staging'), 'rejects.jsonl'),
+      this.workspace.path(this.relativePath),
+    );
     fsyncDir(dir);
     return this.relativePath;
   }

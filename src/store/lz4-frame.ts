@@ -15,7 +15,6 @@ const FLG_VERSION = 0x40;
 const FLG_BLOCK_INDEPENDENCE = 0x20;
 const FLG_BLOCK_CHECKSUM = 0x10;
 const FLG_CONTENT_SIZE = 0x08;
-const FLG_CONTENT_CHECKSUM = 0x04;
 const FLG_DICT_ID = 0x01;
 const UNCOMPRESSED_BIT = 0x80000000;
 
@@ -114,6 +113,7 @@ export function decodeLz4Frame(data: Uint8Array): Uint8Array {
     }
     pos += length + (blockChecksum ? 4 : 0);
   }
-  if (written !== contentSize) throw new Error(`LZ4 frame: expected ${contentSize} bytes, decoded ${written}`);
+  if (written !== contentSize)
+    throw new Error(`LZ4 frame: expected ${contentSize} bytes, decoded ${written}`);
   return output ?? Buffer.alloc(0);
 }

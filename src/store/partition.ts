@@ -1,13 +1,13 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Table, tableFromIPC, tableToIPC, Table as ArrowTable } from 'apache-arrow';
-import { compressFrameSync } from 'lz4-napi';
+import { Table as ArrowTable, type Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { TableRow } from '../model/rows.js';
 import type { TableSchema } from '../model/schema.js';
 import type { PartitionFile } from './catalog.js';
 import { PARTITION_COMPRESSION, registerLz4Codec } from './codec.js';
 import { rowsToBatch } from './columns.js';
 import { fsyncDir, writeFileDurable } from './fsutil.js';
+import { encodeLz4Frame } from './lz4-frame.js';
 import type { Workspace } from './workspace.js';
 
 /** Writes one immutable partition file (and its id sidecar), durably, and describes it for the catalog. */
@@ -29,7 +29,7 @@ export function writePartitionFile(
   const full = workspace.path(path);
   mkdirSync(dirname(full), { recursive: true });
   writeFileDurable(full, bytes);
-  writeFileDurable(workspace.path(idsPath), compressFrameSync(Buffer.from(rows.map((r) => r.Id).join('\n'))));
+  writeFileDurable(workspace.path(idsPath), encodeLz4Frame(Buffer.from(rows.map((r) => r.Id).join('\n'))));
   fsyncDir(dirname(full));
   return {
     path,

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Table } from 'apache-arrow';
-import { type TableName, TABLES } from '../model/schema.js';
-import { tableFiles, type PartitionFile } from './catalog.js';
+import { TABLES, type TableName } from '../model/schema.js';
+import { type PartitionFile, tableFiles } from './catalog.js';
 import { tableRows } from './columns.js';
 import { readPartitionFile } from './partition.js';
 import type { Workspace } from './workspace.js';
@@ -14,7 +14,11 @@ export interface ReadRange {
 }
 
 /** The committed partition files of a table whose time span meets the range. */
-export function partitionFiles(workspace: Workspace, table: TableName, range: ReadRange = {}): PartitionFile[] {
+export function partitionFiles(
+  workspace: Workspace,
+  table: TableName,
+  range: ReadRange = {},
+): PartitionFile[] {
   return tableFiles(workspace.catalog(), table).filter(
     (file) => (!range.from || file.maxTime >= range.from) && (!range.to || file.minTime < range.to),
   );
@@ -62,8 +66,8 @@ export function workspaceInfo(workspace: Workspace): WorkspaceInfo {
       files: files.length,
       days: Object.keys(catalog.tables[table]?.days ?? {}).length,
       bytes,
-      minTime: files.length ? files.reduce((m, f) => (f.minTime < m ? f.minTime : m), files[0].minTime) : null,
-      maxTime: files.length ? files.reduce((m, f) => (f.maxTime > m ? f.maxTime : m), files[0].maxTime) : null,
+      minTime: files.length ? files.map((f) => f.minTime).sort()[0] : null,
+      maxTime: files.length ? files.map((f) => f.maxTime).sort()[files.length - 1] : null,
     };
   });
   return {

@@ -45,8 +45,10 @@ export class Workspace {
     const root = resolve(dir);
     const manifestPath = join(root, 'workspace.json');
     if (!existsSync(manifestPath)) {
-      if (!options.create) throw new UserError(`no provlog workspace at ${root} (import or generate into it first)`);
-      if (existsSync(root) && !statSync(root).isDirectory()) throw new UserError(`${root} is not a directory`);
+      if (!options.create)
+        throw new UserError(`no provlog workspace at ${root} (import or generate into it first)`);
+      if (existsSync(root) && !statSync(root).isDirectory())
+        throw new UserError(`${root} is not a directory`);
       if (existsSync(root) && readdirSync(root).length > 0)
         throw new UserError(`${root} is not empty and holds no provlog workspace; choose another directory`);
       mkdirSync(root, { recursive: true });
