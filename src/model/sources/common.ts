@@ -43,9 +43,17 @@ export const STEP_TYPES = ['import', 'scoping', 'matching', 'processing', 'refer
 export const RESULTS = ['success', 'failure', 'skipped', 'warning'];
 export const PROVISIONING_ACTIONS = ['other', 'create', 'delete', 'disable', 'update', 'stagedDelete'];
 
+/** Per member list: lower-case text → the first member with that lower case. */
+const MEMBER_INDEX = new WeakMap<readonly string[], Map<string, string>>();
+
 function canonicalMember(members: readonly string[], text: string): string | undefined {
-  const lower = text.trim().toLowerCase();
-  return members.find((m) => m.toLowerCase() === lower);
+  let index = MEMBER_INDEX.get(members);
+  if (!index) {
+    index = new Map();
+    for (const m of members) if (!index.has(m.toLowerCase())) index.set(m.toLowerCase(), m);
+    MEMBER_INDEX.set(members, index);
+  }
+  return index.get(text.trim().toLowerCase());
 }
 
 /** Enum text → canonical camelCase member (case-insensitive); unknown text is kept as given. */
@@ -74,6 +82,48 @@ export function titleCase(text: string): string {
 
 // ---- scalar coercion ----------------------------------------------------------------------------
 
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digitsAt(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * True when the text is already canonical (`yyyy-MM-ddTHH:mm:ss.fffffffZ`) and a valid time that
+ * canonicalTime gives back unchanged (years from 1000, seconds up to 59): the common case, checked
+ * without the regex and date arithmetic.
+ */
+function isPlainCanonical(text: string): boolean {
+  if (text.length !== 28) return false;
+  if (
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 || // T
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(19) !== 46 || // .
+    text.charCodeAt(27) !== 90 // Z
+  )
+    return false;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month])) return false;
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  return digitsAt(text, 20, 7) >= 0;
+}
+
 /** Datetime text → canonical, or a RecordError naming the field. */
 export function timeField(field: string, value: Json | undefined, required: true): string;
 export function timeField(field: string, value: Json | undefined, required: boolean): string | null;
@@ -83,6 +133,7 @@ export function timeField(field: string, value: Json | undefined, required: bool
     return null;
   }
   if (typeof value !== 'string') throw new RecordError(`${field}: not a datetime: ${show(value)}`);
+  if (isPlainCanonical(value)) return value;
   // LA portal CSV writes `5/2/2024, 10:15:07.123 AM`: drop the comma after the date.
   const text = value.replace(/^(\d{1,2}\/\d{1,2}\/\d{4}),\s*/, '$1 ');
   const canonical = canonicalTime(text);
@@ -187,21 +238,36 @@ const TO_GRAPH: Record<string, string> = { Id: 'id', Name: 'displayName', Type: 
  * objects already in LA form keep their own key order.
  */
 export function toLaIdentity(kind: IdentityKind, value: JsonObject): JsonObject {
-  const graphStyle = Object.keys(value).some((k) => k in TO_LA);
+  // (for…in over these plain JSON objects visits the same keys, in the same order, as Object.keys.)
+  let graphStyle = false;
+  for (const key in value) {
+    if (key in TO_LA) {
+      graphStyle = true;
+      break;
+    }
+  }
+  const initiator = kind === 'initiator';
   const renamed: JsonObject = {};
-  for (const [key, v] of Object.entries(value)) {
-    const name = TO_LA[key] ?? (key === 'type' && kind === 'initiator' ? 'Type' : key);
-    renamed[name] = name === 'Type' && kind === 'initiator' && typeof v === 'string' ? initiatorType(v) : v;
+  for (const key in value) {
+    const v = value[key];
+    const name = TO_LA[key] ?? (key === 'type' && initiator ? 'Type' : key);
+    renamed[name] = name === 'Type' && initiator && typeof v === 'string' ? initiatorType(v) : v;
   }
   if (!graphStyle) return renamed;
   const ordered: JsonObject = {};
-  for (const key of LA_ORDER[kind]) if (key in renamed) ordered[key] = renamed[key];
-  for (const [key, v] of Object.entries(renamed)) if (!(key in ordered)) ordered[key] = v;
+  const order = LA_ORDER[kind];
+  for (let i = 0; i < order.length; i++) {
+    const key = order[i];
+    if (key in renamed) ordered[key] = renamed[key];
+  }
+  for (const key in renamed) if (!(key in ordered)) ordered[key] = renamed[key];
   return ordered;
 }
 
+const INITIATOR_TYPES = ['user', 'application', 'system'];
+
 function initiatorType(text: string): string {
-  return canonicalMember(['user', 'application', 'system'], text) ?? text;
+  return canonicalMember(INITIATOR_TYPES, text) ?? text;
 }
 
 /** LA identity-like object → Graph camelCase object in Graph's key order. */
@@ -216,16 +282,23 @@ export function toGraphIdentity(kind: IdentityKind, value: JsonObject): JsonObje
 
 /** Steps with integer type/status (LA form); other keys and the key order are kept. */
 export function toLaSteps(steps: Json[]): Json[] {
-  return steps.map((step) => {
-    if (!isObject(step)) return step;
+  const result: Json[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    if (!isObject(step)) {
+      result.push(step);
+      continue;
+    }
     const out: JsonObject = {};
-    for (const [key, v] of Object.entries(step)) {
+    for (const key in step) {
+      const v = step[key];
       if (key === 'provisioningStepType') out[key] = enumInt(STEP_TYPES, v);
       else if (key === 'status') out[key] = enumInt(RESULTS, v);
       else out[key] = v;
     }
-    return out;
-  });
+    result.push(out);
+  }
+  return result;
 }
 
 export function toGraphSteps(steps: Json[]): Json[] {
@@ -244,7 +317,8 @@ export function toGraphSteps(steps: Json[]): Json[] {
 /** `{status|Status, errorInformation}` → LA `{"Status":"<lower>","errorInformation":…}`, order kept. */
 export function toLaStatusInfo(value: JsonObject): JsonObject {
   const out: JsonObject = {};
-  for (const [key, v] of Object.entries(value)) {
+  for (const key in value) {
+    const v = value[key];
     if (key === 'status' || key === 'Status') out.Status = enumText(RESULTS, v);
     else out[key] = v;
   }

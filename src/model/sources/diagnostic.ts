@@ -69,6 +69,11 @@ function resultType(value: Json | undefined): string {
   return RESULTS.includes(member) ? titleCase(member) : text;
 }
 
+function identityText(kind: IdentityKind, field: string, value: Json | undefined): string {
+  const obj = objectField(field, value);
+  return obj ? JSON.stringify(toLaIdentity(kind, obj)) : '';
+}
+
 /** One diagnostic record → row. Throws RecordError with a one-line reason. */
 export function diagnosticToRow(record: Json): MappedRecord {
   if (!isObject(record)) throw new RecordError(`not a JSON object: ${show(record)}`);
@@ -121,16 +126,16 @@ export function diagnosticToRow(record: Json): MappedRecord {
       ? stringField('resultDescription', record.resultDescription)
       : stringField('reason', error?.reason);
 
-  const object = (kind: IdentityKind, key: string): string => {
-    const value = objectField(`properties.${key}`, props[key]);
-    return value ? JSON.stringify(toLaIdentity(kind, value)) : '';
-  };
-  row.InitiatedBy = object('initiator', 'initiatedBy');
-  row.ServicePrincipal = object('servicePrincipal', 'servicePrincipal');
-  row.SourceSystem = object('system', 'sourceSystem');
-  row.TargetSystem = object('system', 'targetSystem');
-  row.SourceIdentity = object('identity', 'sourceIdentity');
-  row.TargetIdentity = object('identity', 'targetIdentity');
+  row.InitiatedBy = identityText('initiator', 'properties.initiatedBy', props.initiatedBy);
+  row.ServicePrincipal = identityText(
+    'servicePrincipal',
+    'properties.servicePrincipal',
+    props.servicePrincipal,
+  );
+  row.SourceSystem = identityText('system', 'properties.sourceSystem', props.sourceSystem);
+  row.TargetSystem = identityText('system', 'properties.targetSystem', props.targetSystem);
+  row.SourceIdentity = identityText('identity', 'properties.sourceIdentity', props.sourceIdentity);
+  row.TargetIdentity = identityText('identity', 'properties.targetIdentity', props.targetIdentity);
   const steps = arrayField('properties.provisioningSteps', props.provisioningSteps);
   row.ProvisioningSteps = steps ? JSON.stringify(toLaSteps(steps)) : '';
   row.ModifiedProperties = jsonText(arrayField('properties.modifiedProperties', props.modifiedProperties));

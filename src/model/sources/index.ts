@@ -15,7 +15,7 @@ import { diagnosticToRow, type MappedRecord } from './diagnostic.js';
 import { graphToAuditRow, graphToProvisioningRow, isDirectoryAudit } from './graph.js';
 import { isLaColumn, laObjectToRow, tableRowObject } from './la.js';
 import { derivedWarning, findSiblings, type PortalGroup, portalRole, readPortalCsv } from './portal-csv.js';
-import { HEAD_BYTES, type Head, readHead, scanJson, textChunks } from './text.js';
+import { HEAD_BYTES, type Head, jsonPieces, readHead } from './text.js';
 import { SOURCE_FORMATS, SourceError, type SourceFormat, type SourceItem } from './types.js';
 
 export type { SourceFormat, SourceItem };
@@ -180,36 +180,40 @@ async function* readJson(p: Planned): AsyncGenerator<SourceItem> {
   const map = mapperFor(p.format);
   let derived = 0;
   let records = 0;
-  for await (const piece of scanJson(textChunks(file, p.head.encoding))) {
-    if (piece.kind === 'note') {
-      yield { kind: 'warning', file, line: piece.line, message: piece.message };
-      continue;
-    }
-    records++;
-    let value: Json;
-    try {
-      value = JSON.parse(piece.text) as Json;
-    } catch (error) {
-      yield {
-        kind: 'reject',
-        file,
-        line: piece.line,
-        reason: parseError(error),
-        excerpt: excerpt(piece.text),
-      };
-      continue;
-    }
-    if (p.format === 'la-json' && isObject(value) && Array.isArray(value.tables)) {
-      yield* readTables(file, piece.line, value.tables);
-      continue;
-    }
-    try {
-      const mapped = map(value);
-      if (mapped.idDerived) derived++;
-      yield { kind: 'row', table: mapped.table, row: mapped.row, file, line: piece.line };
-    } catch (error) {
-      if (!(error instanceof RecordError)) throw error;
-      yield { kind: 'reject', file, line: piece.line, reason: error.message, excerpt: excerpt(piece.text) };
+  for await (const batch of jsonPieces(file, p.head.encoding)) {
+    for (const piece of batch) {
+      if (piece.kind === 'note') {
+        yield { kind: 'warning', file, line: piece.line, message: piece.message };
+        continue;
+      }
+      records++;
+      let value = piece.value as Json | undefined;
+      if (value === undefined) {
+        try {
+          value = JSON.parse(piece.text) as Json;
+        } catch (error) {
+          yield {
+            kind: 'reject',
+            file,
+            line: piece.line,
+            reason: parseError(error),
+            excerpt: excerpt(piece.text),
+          };
+          continue;
+        }
+      }
+      if (p.format === 'la-json' && isObject(value) && Array.isArray(value.tables)) {
+        yield* readTables(file, piece.line, value.tables);
+        continue;
+      }
+      try {
+        const mapped = map(value);
+        if (mapped.idDerived) derived++;
+        yield { kind: 'row', table: mapped.table, row: mapped.row, file, line: piece.line };
+      } catch (error) {
+        if (!(error instanceof RecordError)) throw error;
+        yield { kind: 'reject', file, line: piece.line, reason: error.message, excerpt: excerpt(piece.text) };
+      }
     }
   }
   if (records === 0) yield { kind: 'warning', file, message: 'no records found' };

@@ -80,14 +80,18 @@ export async function* textChunks(file: string, encoding: Head['encoding']): Asy
 
 // ---- JSON scanner ------------------------------------------------------------------------------------
 
-/** One record's text (possibly broken: the parser then says why) or a note about the document. */
+/**
+ * One record's text (possibly broken: the parser then says why) or a note about the document. An
+ * element whose `value` is set was already parsed (JSON.parse of `text`) by the JSON-lines fast path.
+ */
 export type JsonPiece =
-  | { readonly kind: 'element'; readonly text: string; readonly line: number }
+  | { readonly kind: 'element'; readonly text: string; readonly line: number; readonly value?: unknown }
   | { readonly kind: 'note'; readonly message: string; readonly line: number };
 
-const WRAPPER_KEYS = new Set(['value', 'records']);
-
 const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const OPEN_OBJ = 123;
@@ -101,6 +105,10 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff;
 }
 
+function isWrapperKey(key: string): boolean {
+  return key === 'value' || key === 'records';
+}
+
 /**
  * Splits JSON text into records: top-level values (one document, JSON lines or concatenated
  * documents), the elements of a top-level array, and the elements of a top-level object's `value` /
@@ -108,32 +116,72 @@ function isSpace(c: number): boolean {
  * text is parsed by the caller. A raw newline inside a string breaks the record (JSON forbids it):
  * the scanner then resumes at the next line that starts with `{`. Text left open at the end of input
  * is returned as a (broken) record.
+ *
+ * A state machine fed with text of any size (`feed`), then closed (`end`); the records found are
+ * pushed to the array given. The result does not depend on how the text is cut into pieces.
  */
-export async function* scanJson(chunks: AsyncIterable<string>): AsyncGenerator<JsonPiece> {
-  let line = 1;
-  let depth = 0;
-  let inStr = false;
-  let esc = false;
+export class JsonScanner {
+  /** 1-based line of the next character. */
+  line = 1;
+  private depth = 0;
+  private inStr = false;
+  private esc = false;
   /** Depth at which array elements start (1: top-level array, 2: wrapper array), or -1. */
-  let arrayLevel = -1;
+  private arrayLevel = -1;
   // Capture of the current record.
-  let cap = false;
-  let capScalar = false;
-  let capDepth = 0;
-  let capLine = 0;
-  let capStart = 0;
-  let parts: string[] = [];
+  private cap = false;
+  private capScalar = false;
+  private capDepth = 0;
+  private capLine = 0;
+  private parts: string[] = [];
   // Top-level object: key tracking to find the wrapper array.
-  let topObject = false;
-  let expectKey = false;
-  let keyBuf: string | undefined;
-  let lastKey = '';
+  private topObject = false;
+  private expectKey = false;
+  private keyBuf: string | undefined = undefined;
+  private lastKey = '';
   // Recovery after a broken record.
-  let resync = false;
-  let lineStart = false;
+  private resync = false;
+  private lineStart = false;
 
-  for await (const chunk of chunks) {
+  /**
+   * 0 when the next non-space character would start a top-level record, the array level when it
+   * would start an element of the current array, -1 otherwise (inside a record, a string, or
+   * recovering from a broken record).
+   */
+  recordLevel(): number {
+    if (this.resync || this.inStr || this.cap) return -1;
+    if (this.depth === 0) return 0;
+    return this.depth === this.arrayLevel ? this.depth : -1;
+  }
+
+  /** The effect of a comma read at a record boundary (see recordLevel). */
+  separator(): void {
+    if (this.depth === 1) this.expectKey = true;
+  }
+
+  feed(chunk: string, out: JsonPiece[]): void {
+    let line = this.line;
+    let depth = this.depth;
+    let inStr = this.inStr;
+    let esc = this.esc;
+    let arrayLevel = this.arrayLevel;
+    let cap = this.cap;
+    let capScalar = this.capScalar;
+    let capDepth = this.capDepth;
+    let capLine = this.capLine;
+    let parts = this.parts;
+    let topObject = this.topObject;
+    let expectKey = this.expectKey;
+    let keyBuf = this.keyBuf;
+    let lastKey = this.lastKey;
+    let resync = this.resync;
+    let lineStart = this.lineStart;
+    let capStart = 0;
     const n = chunk.length;
+    // Next backslash / newline at or after the position they were searched from (n: none).
+    let nextBackslash = -1;
+    let nextNewline = -1;
+
     for (let i = 0; i < n; i++) {
       const c = chunk.charCodeAt(i);
       if (resync) {
@@ -155,6 +203,14 @@ export async function* scanJson(chunks: AsyncIterable<string>): AsyncGenerator<J
             depth++;
           }
         }
+        if (resync && !lineStart) {
+          // Skip to the end of the line.
+          if (nextNewline <= i) {
+            nextNewline = chunk.indexOf('\n', i + 1);
+            if (nextNewline < 0) nextNewline = n;
+          }
+          i = nextNewline - 1;
+        }
         continue;
       }
       if (inStr) {
@@ -170,7 +226,7 @@ export async function* scanJson(chunks: AsyncIterable<string>): AsyncGenerator<J
           // Raw newline in a string: the record is broken.
           if (cap) {
             parts.push(chunk.slice(capStart, i));
-            yield { kind: 'element', text: parts.join(''), line: capLine };
+            out.push({ kind: 'element', text: parts.join(''), line: capLine });
             cap = false;
             parts = [];
           }
@@ -180,7 +236,24 @@ export async function* scanJson(chunks: AsyncIterable<string>): AsyncGenerator<J
           line++;
           resync = true;
           lineStart = true;
-        } else if (keyBuf !== undefined && keyBuf.length < 64) keyBuf += chunk[i];
+        } else if (keyBuf !== undefined) {
+          if (keyBuf.length < 64) keyBuf += chunk[i];
+        } else {
+          // Plain string content: jump to the next quote, backslash or newline.
+          let stop = chunk.indexOf('"', i + 1);
+          if (stop < 0) stop = n;
+          if (nextBackslash <= i) {
+            nextBackslash = chunk.indexOf('\\', i + 1);
+            if (nextBackslash < 0) nextBackslash = n;
+          }
+          if (nextBackslash < stop) stop = nextBackslash;
+          if (nextNewline <= i) {
+            nextNewline = chunk.indexOf('\n', i + 1);
+            if (nextNewline < 0) nextNewline = n;
+          }
+          if (nextNewline < stop) stop = nextNewline;
+          i = stop - 1;
+        }
         continue;
       }
       if (c === NL) line++;
@@ -190,9 +263,15 @@ export async function* scanJson(chunks: AsyncIterable<string>): AsyncGenerator<J
         if (capDepth === 0) {
           if (c === NL) {
             parts.push(chunk.slice(capStart, i));
-            yield { kind: 'element', text: parts.join('').trimEnd(), line: capLine };
+            out.push({ kind: 'element', text: parts.join('').trimEnd(), line: capLine });
             cap = false;
             parts = [];
+          } else {
+            if (nextNewline <= i) {
+              nextNewline = chunk.indexOf('\n', i + 1);
+              if (nextNewline < 0) nextNewline = n;
+            }
+            i = nextNewline - 1;
           }
           continue;
         }
@@ -202,13 +281,15 @@ export async function* scanJson(chunks: AsyncIterable<string>): AsyncGenerator<J
         }
         if (c === COMMA || c === CLOSE_ARR || c === CLOSE_OBJ) {
           parts.push(chunk.slice(capStart, i));
-          yield { kind: 'element', text: parts.join('').trimEnd(), line: capLine };
+          out.push({ kind: 'element', text: parts.join('').trimEnd(), line: capLine });
           cap = false;
           parts = [];
           // fall through: the delimiter is handled below
         } else continue;
       }
-      if (isSpace(c)) continue;
+      if (c <= SPACE || c === 0xfeff) {
+        if (isSpace(c)) continue;
+      }
 
       // Start of a record?
       if (!cap && (depth === 0 || depth === arrayLevel)) {
@@ -255,7 +336,7 @@ export async function* scanJson(chunks: AsyncIterable<string>): AsyncGenerator<J
           depth++;
           break;
         case OPEN_ARR:
-          if (topObject && depth === 1 && !expectKey && WRAPPER_KEYS.has(lastKey) && cap) {
+          if (topObject && depth === 1 && !expectKey && isWrapperKey(lastKey) && cap) {
             // `{"value":[…]}` / `{"records":[…]}`: stream the elements, drop the envelope.
             cap = false;
             parts = [];
@@ -278,8 +359,13 @@ export async function* scanJson(chunks: AsyncIterable<string>): AsyncGenerator<J
           depth--;
           if (depth === arrayLevel - 1 && !cap) arrayLevel = -1;
           if (cap && depth === capDepth) {
-            parts.push(chunk.slice(capStart, i + 1));
-            yield { kind: 'element', text: parts.join(''), line: capLine };
+            let text: string;
+            if (parts.length === 0) text = chunk.slice(capStart, i + 1);
+            else {
+              parts.push(chunk.slice(capStart, i + 1));
+              text = parts.join('');
+            }
+            out.push({ kind: 'element', text, line: capLine });
             cap = false;
             parts = [];
           }
@@ -287,15 +373,243 @@ export async function* scanJson(chunks: AsyncIterable<string>): AsyncGenerator<J
           break;
       }
     }
-    if (cap) {
-      parts.push(chunk.slice(capStart));
-      capStart = 0;
-    } else capStart = 0;
+    if (cap) parts.push(capStart === 0 ? chunk : chunk.slice(capStart));
+
+    this.line = line;
+    this.depth = depth;
+    this.inStr = inStr;
+    this.esc = esc;
+    this.arrayLevel = arrayLevel;
+    this.cap = cap;
+    this.capScalar = capScalar;
+    this.capDepth = capDepth;
+    this.capLine = capLine;
+    this.parts = parts;
+    this.topObject = topObject;
+    this.expectKey = expectKey;
+    this.keyBuf = keyBuf;
+    this.lastKey = lastKey;
+    this.resync = resync;
+    this.lineStart = lineStart;
   }
-  if (cap) {
-    const text = parts.join('').trimEnd();
-    if (text) yield { kind: 'element', text, line: capLine };
-  } else if (depth > 0 && !resync) {
-    yield { kind: 'note', message: 'unexpected end of file: the JSON document is not closed', line };
+
+  /** End of input: the record left open, or a note when the document is not closed. */
+  end(out: JsonPiece[]): void {
+    if (this.cap) {
+      const text = this.parts.join('').trimEnd();
+      if (text) out.push({ kind: 'element', text, line: this.capLine });
+      this.cap = false;
+      this.parts = [];
+    } else if (this.depth > 0 && !this.resync) {
+      out.push({
+        kind: 'note',
+        message: 'unexpected end of file: the JSON document is not closed',
+        line: this.line,
+      });
+    }
+  }
+}
+
+/** The records of JSON text given in pieces (see JsonScanner). */
+export async function* scanJson(chunks: AsyncIterable<string>): AsyncGenerator<JsonPiece> {
+  const scanner = new JsonScanner();
+  const out: JsonPiece[] = [];
+  for await (const chunk of chunks) {
+    scanner.feed(chunk, out);
+    yield* out;
+    out.length = 0;
+  }
+  scanner.end(out);
+  yield* out;
+}
+
+// ---- JSON records of a file --------------------------------------------------------------------------
+
+const READ_BYTES = 256 * 1024;
+
+/** True when a JSON-parsed key could be the scanner's `value` / `records` key (escapes removed). */
+function mayBeWrapperKey(key: string): boolean {
+  if (key.length < 5) return false;
+  if (isWrapperKey(key)) return true;
+  let stripped = '';
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    // Characters a simple escape (\" \\ \/ \b \f \n \r \t) stands for: the scanner skips them.
+    if (
+      c === QUOTE ||
+      c === BACKSLASH ||
+      c === 47 ||
+      c === 8 ||
+      c === 12 ||
+      c === NL ||
+      c === CR ||
+      c === TAB
+    )
+      continue;
+    stripped += key[i];
+    if (stripped.length > 7) return false;
+  }
+  return isWrapperKey(stripped);
+}
+
+function hasWrapperKey(value: object): boolean {
+  for (const key in value) {
+    const c = key.charCodeAt(0);
+    // Cheap pre-check: the key must start with v / r or with a character an escape stands for.
+    if (c === 118 || c === 114 || c <= QUOTE || c === 47 || c === BACKSLASH) {
+      if (mayBeWrapperKey(key)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Tries a line as one whole record: `{…}` (at an element boundary also `{…},`) that JSON.parse
+ * accepts, at a record boundary of the scanner. Gives exactly what the scanner would give for the
+ * line, or undefined when the line must go through the scanner.
+ */
+function wholeLineRecord(
+  scanner: JsonScanner,
+  buffer: Buffer,
+  start: number,
+  end: number,
+  out: JsonPiece[],
+): boolean {
+  const level = scanner.recordLevel();
+  if (level < 0) return false;
+  let s = start;
+  let e = end;
+  while (s < e && (buffer[s] === SPACE || buffer[s] === TAB || buffer[s] === CR)) s++;
+  if (s === e || buffer[s] !== OPEN_OBJ) return false;
+  while (e > s && (buffer[e - 1] === SPACE || buffer[e - 1] === TAB || buffer[e - 1] === CR)) e--;
+  let comma = false;
+  if (buffer[e - 1] === COMMA && level > 0) {
+    comma = true;
+    e--;
+    while (e > s && (buffer[e - 1] === SPACE || buffer[e - 1] === TAB || buffer[e - 1] === CR)) e--;
+  }
+  if (buffer[e - 1] !== CLOSE_OBJ) return false;
+  const text = buffer.toString('utf8', s, e);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  // At the top, `{"value":[…]}` / `{"records":[…]}` is an envelope: the scanner streams its elements.
+  if (level === 0 && hasWrapperKey(value as object)) return false;
+  out.push({ kind: 'element', text, line: scanner.line, value });
+  if (comma) scanner.separator();
+  return true;
+}
+
+/**
+ * The records of a JSON file, in batches (one per read), as `scanJson` finds them. UTF-8 files are read
+ * as bytes and split at newlines: a line holding one whole record (JSON lines, or one array element
+ * per line as in Graph pages) is parsed directly; other lines, and lines longer than a read, go
+ * through the scanner, with the same result.
+ */
+export async function* jsonPieces(
+  file: string,
+  encoding: Head['encoding'],
+  readBytes = READ_BYTES,
+): AsyncGenerator<JsonPiece[]> {
+  const carryBytes = Math.max(4, readBytes >> 2);
+  const scanner = new JsonScanner();
+  if (encoding !== 'utf-8') {
+    for await (const chunk of textChunks(file, encoding)) {
+      const out: JsonPiece[] = [];
+      scanner.feed(chunk, out);
+      if (out.length) yield out;
+    }
+    const out: JsonPiece[] = [];
+    scanner.end(out);
+    if (out.length) yield out;
+    return;
+  }
+
+  // A line longer than a read goes to the scanner in pieces, never cut inside a character (so that
+  // decoding the pieces gives the text of the whole line, invalid bytes included).
+  let longLine = false;
+  const handle = await open(file, 'r');
+  // Two buffers: one is read into (ahead) while the other is scanned. Each has room before the read
+  // bytes for the incomplete last line of the previous read.
+  const buffers = [Buffer.allocUnsafe(carryBytes + readBytes), Buffer.allocUnsafe(carryBytes + readBytes)];
+  const readInto = (b: Buffer) => handle.read(b, carryBytes, readBytes, null);
+  let ahead: ReturnType<typeof readInto> | undefined;
+  try {
+    let current = 0;
+    let pending = readInto(buffers[current]);
+    let carry: Buffer = Buffer.alloc(0);
+    let first = true;
+    for (;;) {
+      const { bytesRead } = await pending;
+      ahead = undefined;
+      let buffer = buffers[current];
+      let start = carryBytes - carry.length;
+      let end = carryBytes + bytesRead;
+      if (carry.length <= carryBytes) carry.copy(buffer, start);
+      else {
+        buffer = Buffer.concat([carry, buffer.subarray(carryBytes, end)]);
+        start = 0;
+        end = buffer.length;
+      }
+      // The carry is copied: the other buffer is free for the next read.
+      if (bytesRead > 0) {
+        current = 1 - current;
+        pending = ahead = readInto(buffers[current]);
+      }
+      const out: JsonPiece[] = [];
+      let pos = start;
+      if (first) {
+        if (end - start < 3 && bytesRead > 0) {
+          carry = Buffer.from(buffer.subarray(start, end));
+          continue;
+        }
+        first = false;
+        if (end - pos >= 3 && buffer[pos] === 0xef && buffer[pos + 1] === 0xbb && buffer[pos + 2] === 0xbf) {
+          pos += 3;
+        }
+      }
+      if (bytesRead === 0) {
+        // End of file: the last line has no newline.
+        if (pos < end && (longLine || !wholeLineRecord(scanner, buffer, pos, end, out))) {
+          scanner.feed(buffer.toString('utf8', pos, end), out);
+        }
+        scanner.end(out);
+        if (out.length) yield out;
+        return;
+      }
+      const view = end === buffer.length ? buffer : buffer.subarray(0, end);
+      for (;;) {
+        const nl = view.indexOf(NL, pos);
+        if (nl < 0) break;
+        if (longLine) {
+          scanner.feed(buffer.toString('utf8', pos, nl + 1), out);
+          longLine = false;
+        } else if (wholeLineRecord(scanner, buffer, pos, nl, out)) {
+          scanner.line++;
+        } else {
+          scanner.feed(buffer.toString('utf8', pos, nl + 1), out);
+        }
+        pos = nl + 1;
+      }
+      if (longLine || (pos === start && end - start >= readBytes)) {
+        // Cut before the lead byte of a character that may be incomplete (so at most 4 bytes wait).
+        let k = end;
+        while (k > pos && end - k < 3 && (buffer[k - 1] & 0xc0) === 0x80) k--;
+        const cut = k > pos && buffer[k - 1] >= 0xc0 ? k - 1 : end;
+        scanner.feed(buffer.toString('utf8', pos, cut), out);
+        longLine = true;
+        pos = cut;
+      }
+      // The incomplete last line waits for the next read (copied: its buffer is read into next).
+      carry = buffer.subarray(pos, end);
+      if (out.length) yield out;
+    }
+  } finally {
+    // Let a read still under way finish before closing.
+    await ahead?.catch(() => undefined);
+    await handle.close();
   }
 }
