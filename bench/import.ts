@@ -45,13 +45,19 @@ try {
   let t = performance.now();
   await writeSourceFile('la-json', limited(tenant.provisioningRows(), target), [], jsonl);
   const jsonBytes = statSync(jsonl).size;
-  console.log(`generate + write JSON lines: ${target.toLocaleString('en-US')} rows, ${mib(jsonBytes)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `generate + write JSON lines: ${target.toLocaleString('en-US')} rows, ${mib(jsonBytes)} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
 
   const workspace = Workspace.open(join(dir, 'ws'), { create: true });
   t = performance.now();
-  const summary = await importItems(workspace, readSources([jsonl], { format: 'la-json' }), { sources: [jsonl] });
+  const summary = await importItems(workspace, readSources([jsonl], { format: 'la-json' }), {
+    sources: [jsonl],
+  });
   const importMs = performance.now() - t;
-  console.log(`import: ${summary.added.toLocaleString('en-US')} rows added in ${(importMs / 1000).toFixed(1)} s = ${rate(summary.added, importMs)}  (target >= 50,000 rows/s)`);
+  console.log(
+    `import: ${summary.added.toLocaleString('en-US')} rows added in ${(importMs / 1000).toFixed(1)} s = ${rate(summary.added, importMs)}  (target >= 50,000 rows/s)`,
+  );
 
   globalThis.gc?.();
   const rssBefore = process.memoryUsage().rss;
@@ -59,7 +65,9 @@ try {
   const tables = loadTable(workspace, 'AADProvisioningLogs');
   const loadMs = performance.now() - t;
   const loaded = tables.reduce((n, table) => n + table.numRows, 0);
-  console.log(`load all ${tables[0]?.numCols ?? 0} columns of ${loaded.toLocaleString('en-US')} rows: ${(loadMs / 1000).toFixed(2)} s = ${rate(loaded, loadMs)}  (target <= 2 s), +${mib(process.memoryUsage().rss - rssBefore)} RSS`);
+  console.log(
+    `load all ${tables[0]?.numCols ?? 0} columns of ${loaded.toLocaleString('en-US')} rows: ${(loadMs / 1000).toFixed(2)} s = ${rate(loaded, loadMs)}  (target <= 2 s), +${mib(process.memoryUsage().rss - rssBefore)} RSS`,
+  );
 
   t = performance.now();
   let checksum = 0;
@@ -68,10 +76,14 @@ try {
       const result = stringColumn(batch, 'ResultType');
       for (let i = 0; i < batch.numRows; i++) checksum += result.get(i).length;
     }
-  console.log(`scan ResultType over all rows: ${((performance.now() - t) / 1000).toFixed(2)} s (checksum ${checksum})`);
+  console.log(
+    `scan ResultType over all rows: ${((performance.now() - t) / 1000).toFixed(2)} s (checksum ${checksum})`,
+  );
 
   const info = workspaceInfo(workspace);
-  console.log(`workspace size: ${mib(info.bytes)} = ${((100 * info.bytes) / jsonBytes).toFixed(1)}% of the JSON lines  (target <= 40%)`);
+  console.log(
+    `workspace size: ${mib(info.bytes)} = ${((100 * info.bytes) / jsonBytes).toFixed(1)}% of the JSON lines  (target <= 40%)`,
+  );
   if (values.keep) console.log(`kept: ${dir}`);
 } finally {
   if (!values.keep) rmSync(dir, { recursive: true, force: true });

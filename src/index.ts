@@ -1,21 +1,27 @@
 /** provlog library entry point. */
 export { UserError } from './errors.js';
-export { generateTenant } from './generate/index.js';
 export type { GeneratedApp, GeneratedTenant, GenerateOptions, GroundTruth } from './generate/index.js';
+export { generateTenant } from './generate/index.js';
 export { billedSize } from './model/billing.js';
 export type { AuditLogRow, DynamicValue, ProvisioningLogRow, TableRow } from './model/rows.js';
-export { AAD_PROVISIONING_LOGS, AUDIT_LOGS, TABLES, tableSchema } from './model/schema.js';
 export type { ColumnSchema, ColumnType, TableName, TableSchema } from './model/schema.js';
+export { AAD_PROVISIONING_LOGS, AUDIT_LOGS, TABLES, tableSchema } from './model/schema.js';
 export { detectFormat, readSources } from './model/sources/index.js';
+export type {
+  SourceFormat,
+  SourceItem,
+  SourceReject,
+  SourceRow,
+  SourceWarning,
+} from './model/sources/types.js';
 export { SOURCE_FORMATS, SourceError } from './model/sources/types.js';
-export type { SourceFormat, SourceItem, SourceReject, SourceRow, SourceWarning } from './model/sources/types.js';
 export { writeSourceFile } from './model/sources/writers.js';
 export { canonicalTime, parseTime } from './model/time.js';
 export { type StringColumn, stringColumn } from './store/column-access.js';
 export { tableRows } from './store/columns.js';
 export { type ImportOptions, type ImportSummary, importItems } from './store/importer.js';
-export { loadTable, partitionFiles, readRows, workspaceInfo } from './store/reader.js';
 export type { ReadRange, TableInfo, WorkspaceInfo } from './store/reader.js';
+export { loadTable, partitionFiles, readRows, workspaceInfo } from './store/reader.js';
 export { summarizeWorkspace, type WorkspaceSummary } from './store/summary.js';
 export { defaultWorkspaceDir, Workspace } from './store/workspace.js';
 export { importGeneratedTenant } from './tenant-import.js';

@@ -7,7 +7,8 @@ function* generatedItems(tenant: GeneratedTenant): Generator<SourceItem> {
   const file = `generated:seed=${tenant.options.seed}`;
   let line = 0;
   for (const row of tenant.auditRows()) yield { kind: 'row', table: 'AuditLogs', row, file, line: ++line };
-  for (const row of tenant.provisioningRows()) yield { kind: 'row', table: 'AADProvisioningLogs', row, file, line: ++line };
+  for (const row of tenant.provisioningRows())
+    yield { kind: 'row', table: 'AADProvisioningLogs', row, file, line: ++line };
 }
 
 /** Imports a generated tenant straight into a workspace (same transaction and dedupe as a file import). */
@@ -18,7 +19,9 @@ export function importGeneratedTenant(
 ): Promise<ImportSummary> {
   const o = tenant.options;
   return importItems(workspace, generatedItems(tenant), {
-    sources: [`generate --seed ${o.seed} --users ${o.users} --apps ${o.apps} --days ${o.days} --end ${o.end}`],
+    sources: [
+      `generate --seed ${o.seed} --users ${o.users} --apps ${o.apps} --days ${o.days} --end ${o.end}`,
+    ],
     onProgress,
   });
 }

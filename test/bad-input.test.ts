@@ -19,7 +19,9 @@ function importJson(file: string, ws: string, extra: string[] = []) {
   return { ...result, summary: result.stdout ? (JSON.parse(result.stdout) as ImportJson) : undefined };
 }
 
-function rejects(summary: ImportJson | undefined): { file: string; line: number; reason: string; excerpt: string }[] {
+function rejects(
+  summary: ImportJson | undefined,
+): { file: string; line: number; reason: string; excerpt: string }[] {
   return readFileSync(summary!.rejectsPath!, 'utf8')
     .trim()
     .split('\n')
@@ -34,7 +36,21 @@ function expectNoStack(stderr: string): void {
 describe('bad input', () => {
   const dir = tempDir('provlog-bad-');
   const good = join(dir, 'good.jsonl');
-  provlogJson(['generate', '--out', good, '--seed', '2', '--users', '20', '--apps', '2', '--days', '1', '--end', END]);
+  provlogJson([
+    'generate',
+    '--out',
+    good,
+    '--seed',
+    '2',
+    '--users',
+    '20',
+    '--apps',
+    '2',
+    '--days',
+    '1',
+    '--end',
+    END,
+  ]);
   const goodLines = readFileSync(good, 'utf8').trimEnd().split('\n');
 
   it('truncated JSON: the cut record is rejected with its line, the others import', () => {
@@ -53,7 +69,23 @@ describe('bad input', () => {
 
   it('truncated JSON array (Graph page cut short) rejects the unterminated element', () => {
     const graph = join(dir, 'graph.json');
-    provlogJson(['generate', '--out', graph, '--format', 'graph', '--seed', '2', '--users', '20', '--apps', '2', '--days', '1', '--end', END]);
+    provlogJson([
+      'generate',
+      '--out',
+      graph,
+      '--format',
+      'graph',
+      '--seed',
+      '2',
+      '--users',
+      '20',
+      '--apps',
+      '2',
+      '--days',
+      '1',
+      '--end',
+      END,
+    ]);
     const text = readFileSync(graph, 'utf8');
     const cut = join(dir, 'graph-cut.json');
     writeFileSync(cut, text.slice(0, Math.floor(text.length * 0.6)));

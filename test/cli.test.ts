@@ -15,7 +15,8 @@ describe('provlog CLI', () => {
   it('prints help listing the commands', () => {
     const result = provlog(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['generate', 'import', 'workspace', 'demo']) expect(result.stdout).toContain(command);
+    for (const command of ['generate', 'import', 'workspace', 'demo'])
+      expect(result.stdout).toContain(command);
   });
 
   it('rejects an unknown command in one line with exit code 2', () => {
@@ -28,7 +29,19 @@ describe('provlog CLI', () => {
   it('generates into a workspace and reports it with workspace info', () => {
     const ws = join(tempDir(), 'ws');
     const generated = provlogJson<GenerateJson>([
-      'generate', '--workspace', ws, '--seed', '3', '--users', '40', '--apps', '4', '--days', '3', '--end', END,
+      'generate',
+      '--workspace',
+      ws,
+      '--seed',
+      '3',
+      '--users',
+      '40',
+      '--apps',
+      '4',
+      '--days',
+      '3',
+      '--end',
+      END,
     ]);
     expect(generated.added).toBe(generated.truth.rowCount + generated.truth.auditCount);
     const info = provlogJson<WorkspaceInfo>(['workspace', 'info', '--workspace', ws]);
@@ -45,7 +58,21 @@ describe('provlog CLI', () => {
   it('uses PROVLOG_WORKSPACE when no --workspace is given', () => {
     const ws = join(tempDir(), 'env-ws');
     const file = join(tempDir(), 'logs.jsonl');
-    provlogJson(['generate', '--out', file, '--seed', '4', '--users', '20', '--apps', '2', '--days', '1', '--end', END]);
+    provlogJson([
+      'generate',
+      '--out',
+      file,
+      '--seed',
+      '4',
+      '--users',
+      '20',
+      '--apps',
+      '2',
+      '--days',
+      '1',
+      '--end',
+      END,
+    ]);
     const imported = provlogJson<{ added: number; workspace: string }>(['import', file], {
       env: { PROVLOG_WORKSPACE: ws },
     });
@@ -56,11 +83,37 @@ describe('provlog CLI', () => {
   it('imports idempotently: a second import of the same file adds nothing', () => {
     const dir = tempDir();
     const file = join(dir, 'graph.json');
-    provlogJson(['generate', '--out', file, '--format', 'graph', '--seed', '5', '--users', '30', '--apps', '3', '--days', '2', '--end', END]);
+    provlogJson([
+      'generate',
+      '--out',
+      file,
+      '--format',
+      'graph',
+      '--seed',
+      '5',
+      '--users',
+      '30',
+      '--apps',
+      '3',
+      '--days',
+      '2',
+      '--end',
+      END,
+    ]);
     const ws = join(dir, 'ws');
-    const first = provlogJson<{ read: number; added: number; duplicates: number }>(['import', file, '--workspace', ws]);
+    const first = provlogJson<{ read: number; added: number; duplicates: number }>([
+      'import',
+      file,
+      '--workspace',
+      ws,
+    ]);
     expect(first.added).toBe(first.read);
-    const second = provlogJson<{ read: number; added: number; duplicates: number }>(['import', file, '--workspace', ws]);
+    const second = provlogJson<{ read: number; added: number; duplicates: number }>([
+      'import',
+      file,
+      '--workspace',
+      ws,
+    ]);
     expect(second).toMatchObject({ read: first.read, added: 0, duplicates: first.read });
   });
 
@@ -84,11 +137,16 @@ describe('provlog CLI', () => {
     expect(result.stdout).toContain('Failures by error code');
     expect(existsSync(join(dir, 'workspace', 'catalog.json'))).toBe(true);
     const json = provlogJson<{ summary: { rows: number; byResult: Record<string, number> } }>([
-      'demo', '--dir', dir, '--end', END,
+      'demo',
+      '--dir',
+      dir,
+      '--end',
+      END,
     ]);
     const info = provlogJson<WorkspaceInfo>(['workspace', 'info', '--workspace', join(dir, 'workspace')]);
     expect(json.summary.rows).toBe(info.tables.find((t) => t.table === 'AADProvisioningLogs')!.rows);
-    for (const result of ['Success', 'Failure', 'Skipped']) expect(json.summary.byResult[result]).toBeGreaterThan(0);
+    for (const result of ['Success', 'Failure', 'Skipped'])
+      expect(json.summary.byResult[result]).toBeGreaterThan(0);
   });
 
   it('refuses to replace a folder that is not a demo workspace', () => {

@@ -91,7 +91,10 @@ describe('crash safety', () => {
     expect(outcomes.before).toBeGreaterThan(0);
 
     const rerun = provlogJson<{ added: number; duplicates: number; rejected: number }>([
-      'import', second, '--workspace', ws,
+      'import',
+      second,
+      '--workspace',
+      ws,
     ]);
     expect(rerun.rejected).toBe(0);
     const finalIds = storedIds(ws).sort();

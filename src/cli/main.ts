@@ -8,7 +8,9 @@ import { workspaceCommand } from './commands/workspace.js';
 import { exitCodes } from './exit-codes.js';
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -20,7 +22,12 @@ export async function main(argv: string[]): Promise<number> {
   const cli = yargs(argv)
     .scriptName('provlog')
     .usage('$0 <command> [options]\n\nMicrosoft Entra ID provisioning logs: import, store, query and report.')
-    .option('json', { type: 'boolean', default: false, global: true, describe: 'Machine-readable output on stdout' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      global: true,
+      describe: 'Machine-readable output on stdout',
+    })
     .command(generateCommand(outcome))
     .command(importCommand(outcome))
     .command(workspaceCommand(outcome))
@@ -63,5 +70,7 @@ function isUserFacing(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'SourceError') return true;
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOSPC';
+  return (
+    code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOSPC'
+  );
 }

@@ -11,7 +11,10 @@ const silent: Progress = { update() {}, stop() {} };
  * A progress line on stderr, shown only on a terminal and never with --json, so that piped output
  * and machine-readable output stay clean.
  */
-export function progressBar(label: string, options: { json?: boolean; total?: number; unit?: string }): Progress {
+export function progressBar(
+  label: string,
+  options: { json?: boolean; total?: number; unit?: string },
+): Progress {
   if (options.json || !process.stdout.isTTY || !process.stderr.isTTY) return silent;
   const unit = options.unit ?? 'rows';
   const format =

@@ -26,7 +26,13 @@ export async function runDemo(args: DemoArgs): Promise<number> {
     rmSync(workspaceDir, { recursive: true, force: true });
   }
   const workspace = Workspace.open(workspaceDir, { create: true });
-  const tenant = generateTenant({ seed: args.seed, users: 200, apps: 6, days: 30, end: checkedEnd(args.end) });
+  const tenant = generateTenant({
+    seed: args.seed,
+    users: 200,
+    apps: 6,
+    days: 30,
+    end: checkedEnd(args.end),
+  });
   const progress = progressBar('building demo workspace', { json: args.json });
   const imported = await importGeneratedTenant(workspace, tenant, (p) => progress.update(p.read));
   progress.stop();
@@ -43,7 +49,12 @@ export async function runDemo(args: DemoArgs): Promise<number> {
     `  ${count(summary.rows)} provisioning events and ${count(summary.auditRows)} audit events, ${logs.minTime} .. ${logs.maxTime}\n\n`,
   );
   const section = (title: string, header: string, counts: Record<string, number>) => {
-    out.write(`${title}\n${textTable([header, 'events'], sorted(counts).map(([k, v]) => [safeText(k), v]))}\n\n`);
+    out.write(
+      `${title}\n${textTable(
+        [header, 'events'],
+        sorted(counts).map(([k, v]) => [safeText(k), v]),
+      )}\n\n`,
+    );
   };
   section('Events by result', 'result', summary.byResult);
   section('Events by action', 'action', summary.byAction);

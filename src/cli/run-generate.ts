@@ -37,7 +37,12 @@ export async function runGenerate(args: GenerateArgs): Promise<number> {
     const progress = progressBar('generating', { json: args.json });
     let paths: string[];
     try {
-      paths = await writeSourceFile(format, counted(tenant.provisioningRows(), progress), tenant.auditRows(), resolve(args.out));
+      paths = await writeSourceFile(
+        format,
+        counted(tenant.provisioningRows(), progress),
+        tenant.auditRows(),
+        resolve(args.out),
+      );
     } finally {
       progress.stop();
     }

@@ -23,7 +23,8 @@ export function expandInputs(paths: string[]): string[] {
         .filter((e) => e.isFile() && DATA_EXTENSIONS.has(extname(e.name).toLowerCase()))
         .map((e) => join(e.parentPath, e.name))
         .sort();
-      if (found.length === 0) throw new UserError(`${input}: no .json, .jsonl, .log or .csv files in this folder`);
+      if (found.length === 0)
+        throw new UserError(`${input}: no .json, .jsonl, .log or .csv files in this folder`);
       files.push(...found);
     } else files.push(path);
   }
@@ -56,12 +57,17 @@ export async function runImport(args: ImportArgs): Promise<number> {
   try {
     summary = await importItems(workspace, sourcesFor(files, args.format), {
       sources: files,
-      onProgress: (p) => progress.update(p.read, `added ${count(p.added)} dup ${count(p.duplicates)} rejected ${count(p.rejected)}`),
+      onProgress: (p) =>
+        progress.update(
+          p.read,
+          `added ${count(p.added)} dup ${count(p.duplicates)} rejected ${count(p.rejected)}`,
+        ),
     });
   } finally {
     progress.stop();
   }
-  if (args.json) printJson({ workspace: workspace.dir, files, ...summary, rejectsPath: rejectsFile(workspace, summary) });
+  if (args.json)
+    printJson({ workspace: workspace.dir, files, ...summary, rejectsPath: rejectsFile(workspace, summary) });
   else printSummary(workspace, files, summary);
   printProblems(workspace, summary);
   return summary.rejected > 0 && !args.allowRejects ? exitCodes.rejects : exitCodes.ok;

@@ -12,11 +12,21 @@ export function runWorkspaceInfo(args: { workspace?: string; json: boolean }): n
     return exitCodes.ok;
   }
   const out = process.stdout;
-  out.write(`Workspace ${info.path}\n  id ${info.id}, ${count(info.imports)} imports, ${bytes(info.bytes)} on disk\n\n`);
+  out.write(
+    `Workspace ${info.path}\n  id ${info.id}, ${count(info.imports)} imports, ${bytes(info.bytes)} on disk\n\n`,
+  );
   out.write(
     `${textTable(
       ['table', 'rows', 'days', 'files', 'size', 'from', 'to'],
-      info.tables.map((t) => [t.table, t.rows, t.days, t.files, bytes(t.bytes), t.minTime ?? '-', t.maxTime ?? '-']),
+      info.tables.map((t) => [
+        t.table,
+        t.rows,
+        t.days,
+        t.files,
+        bytes(t.bytes),
+        t.minTime ?? '-',
+        t.maxTime ?? '-',
+      ]),
     )}\n`,
   );
   return exitCodes.ok;

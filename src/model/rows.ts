@@ -4,7 +4,13 @@
  * are parsed JSON values (`null` when absent). JSON-in-string columns hold compact JSON text.
  */
 
-export type DynamicValue = null | boolean | number | string | DynamicValue[] | { [key: string]: DynamicValue };
+export type DynamicValue =
+  | null
+  | boolean
+  | number
+  | string
+  | DynamicValue[]
+  | { [key: string]: DynamicValue };
 
 export interface ProvisioningLogRow {
   TimeGenerated: string;

@@ -3,7 +3,16 @@
  * store, the emulator and the deploy code all take their columns from here.
  */
 
-export type ColumnType = 'datetime' | 'string' | 'long' | 'int' | 'real' | 'bool' | 'dynamic' | 'timespan' | 'guid';
+export type ColumnType =
+  | 'datetime'
+  | 'string'
+  | 'long'
+  | 'int'
+  | 'real'
+  | 'bool'
+  | 'dynamic'
+  | 'timespan'
+  | 'guid';
 
 export interface ColumnSchema {
   readonly name: string;
@@ -33,25 +42,73 @@ const provisioningColumns: readonly ColumnSchema[] = [
   { name: 'OperationName', type: 'string', description: 'Always "Provisioning activity".' },
   { name: 'OperationVersion', type: 'string', description: 'Always 1.0.' },
   { name: 'Id', type: 'string', description: 'Unique id of the activity.' },
-  { name: 'JobId', type: 'string', description: 'Provisioning job id: {templateId}.{tenantIdNoDashes}.{guid}.' },
+  {
+    name: 'JobId',
+    type: 'string',
+    description: 'Provisioning job id: {templateId}.{tenantIdNoDashes}.{guid}.',
+  },
   { name: 'CycleId', type: 'string', description: 'Id of one run of the job.' },
   { name: 'ChangeId', type: 'string', description: 'Id of this object change within the cycle.' },
   { name: 'CorrelationId', type: 'string', description: 'Provisioning trail id; equals ChangeId.' },
   { name: 'DurationMs', type: 'long', description: 'Time the action took, in milliseconds.' },
-  { name: 'ProvisioningAction', type: 'string', description: 'create, update, delete, disable, stagedDelete, other.' },
+  {
+    name: 'ProvisioningAction',
+    type: 'string',
+    description: 'create, update, delete, disable, stagedDelete, other.',
+  },
   { name: 'Action', type: 'string', description: 'Legacy Title-case action: Create, Update, … or empty.' },
   { name: 'ResultType', type: 'string', description: 'Success, Failure, Skipped or Warning.' },
   { name: 'ResultSignature', type: 'string', description: 'Error code, when there is one.' },
   { name: 'ResultDescription', type: 'string', description: 'Error text, when available.' },
   { name: 'InitiatedBy', type: 'string', json: true, description: '{"Type","Id","Name"} of the initiator.' },
-  { name: 'ServicePrincipal', type: 'string', json: true, description: '{"Id","Name"} of the app service principal.' },
-  { name: 'SourceSystem', type: 'string', json: true, description: '{"details","Id","Name"} of the source system.' },
-  { name: 'TargetSystem', type: 'string', json: true, description: '{"details","Id","Name"} of the target system.' },
-  { name: 'SourceIdentity', type: 'string', json: true, description: '{"identityType","details","Id","Name"}.' },
-  { name: 'TargetIdentity', type: 'string', json: true, description: '{"identityType","details","Id","Name"}.' },
-  { name: 'ModifiedProperties', type: 'string', json: true, description: 'Array of {displayName,oldValue,newValue}.' },
-  { name: 'ProvisioningSteps', type: 'string', json: true, description: 'Array of steps with integer enums.' },
-  { name: 'ProvisioningStatusInfo', type: 'string', json: true, description: '{"Status","errorInformation"}.' },
+  {
+    name: 'ServicePrincipal',
+    type: 'string',
+    json: true,
+    description: '{"Id","Name"} of the app service principal.',
+  },
+  {
+    name: 'SourceSystem',
+    type: 'string',
+    json: true,
+    description: '{"details","Id","Name"} of the source system.',
+  },
+  {
+    name: 'TargetSystem',
+    type: 'string',
+    json: true,
+    description: '{"details","Id","Name"} of the target system.',
+  },
+  {
+    name: 'SourceIdentity',
+    type: 'string',
+    json: true,
+    description: '{"identityType","details","Id","Name"}.',
+  },
+  {
+    name: 'TargetIdentity',
+    type: 'string',
+    json: true,
+    description: '{"identityType","details","Id","Name"}.',
+  },
+  {
+    name: 'ModifiedProperties',
+    type: 'string',
+    json: true,
+    description: 'Array of {displayName,oldValue,newValue}.',
+  },
+  {
+    name: 'ProvisioningSteps',
+    type: 'string',
+    json: true,
+    description: 'Array of steps with integer enums.',
+  },
+  {
+    name: 'ProvisioningStatusInfo',
+    type: 'string',
+    json: true,
+    description: '{"Status","errorInformation"}.',
+  },
   { name: 'StatusInfo', type: 'string', json: true, description: 'Legacy {"Status":0..3}.' },
   { name: '_BilledSize', type: 'real', description: 'Record size in bytes.' },
   { name: '_IsBillable', type: 'string', description: 'Whether ingesting the record is billed.' },
@@ -64,7 +121,11 @@ const auditColumns: readonly ColumnSchema[] = [
   { name: 'ResourceId', type: 'string', description: 'Resource id of the tenant.' },
   { name: 'OperationName', type: 'string', description: 'Name of the operation.' },
   { name: 'OperationVersion', type: 'string', description: 'REST API version requested by the client.' },
-  { name: 'Category', type: 'string', description: 'Audit category, ProvisioningManagement for provisioning.' },
+  {
+    name: 'Category',
+    type: 'string',
+    description: 'Audit category, ProvisioningManagement for provisioning.',
+  },
   { name: 'ResultType', type: 'string', description: 'Result of the operation.' },
   { name: 'ResultSignature', type: 'string', description: 'Unused.' },
   { name: 'ResultDescription', type: 'string', description: 'Further description of the result.' },

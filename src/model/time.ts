@@ -5,7 +5,8 @@
 
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
-const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:\s*([AaPp][Mm]))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const US =
+  /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:\s*([AaPp][Mm]))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 export interface ParsedTime {
   /** Milliseconds since the epoch (whole). */
@@ -33,7 +34,8 @@ function build(
   fraction: string,
   zone: string | undefined,
 ): ParsedTime | undefined {
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return undefined;
   const digits = (fraction + '0000000').slice(0, 7);
   const ms = Number(digits.slice(0, 3));
   const subMsTicks = Number(digits.slice(3, 7));
@@ -70,7 +72,16 @@ export function parseTime(text: string): ParsedTime | undefined {
       if (meridiem === 'AM' && hour === 12) hour = 0;
       if (meridiem === 'PM' && hour !== 12) hour += 12;
     }
-    return build(Number(m[3]), Number(m[1]), Number(m[2]), hour, Number(m[5] ?? 0), Number(m[6] ?? 0), m[7] ?? '', m[9]);
+    return build(
+      Number(m[3]),
+      Number(m[1]),
+      Number(m[2]),
+      hour,
+      Number(m[5] ?? 0),
+      Number(m[6] ?? 0),
+      m[7] ?? '',
+      m[9],
+    );
   }
   return undefined;
 }

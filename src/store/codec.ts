@@ -1,13 +1,77 @@
-import { CompressionType, compressionRegistry } from 'apache-arrow';
-import { decodeLz4Frame, encodeLz4Frame } from './lz4-frame.js';
+import { CompressionType, compressionRegistry, type Data, type RecordBatch } from 'apache-arrow';
+import { decodeLz4Frame, encodeLz4Frame, encodeLz4FrameAsync } from './lz4-frame.js';
+
+/** Frames compressed ahead of a synchronous Arrow write, keyed by the memory they came from. */
+let precompressed: Map<ArrayBufferLike, Map<string, Uint8Array>> | undefined;
+
+function lookup(data: Uint8Array): Uint8Array | undefined {
+  return precompressed?.get(data.buffer)?.get(`${data.byteOffset}:${data.byteLength}`);
+}
 
 let registered = false;
 
 /** Partitions are Arrow IPC files with LZ4-frame body compression (readable by pyarrow, DuckDB, …). */
 export function registerLz4Codec(): void {
   if (registered) return;
-  compressionRegistry.set(CompressionType.LZ4_FRAME, { encode: encodeLz4Frame, decode: decodeLz4Frame });
+  compressionRegistry.set(CompressionType.LZ4_FRAME, {
+    encode: (data) => lookup(data) ?? encodeLz4Frame(data),
+    decode: decodeLz4Frame,
+  });
   registered = true;
 }
 
 export const PARTITION_COMPRESSION = CompressionType.LZ4_FRAME;
+
+function dedupeViews(views: Uint8Array[]): Uint8Array[] {
+  const seen = new Map<ArrayBufferLike, Set<string>>();
+  return views.filter((view) => {
+    const key = `${view.byteOffset}:${view.byteLength}`;
+    let keys = seen.get(view.buffer);
+    if (!keys) {
+      keys = new Set();
+      seen.set(view.buffer, keys);
+    }
+    if (keys.has(key)) return false;
+    keys.add(key);
+    return true;
+  });
+}
+
+function bodyBuffers(data: Data, out: Uint8Array[]): void {
+  for (const buffer of [data.nullBitmap, data.valueOffsets, data.values]) {
+    if (buffer && buffer.byteLength > 0) {
+      out.push(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+    }
+  }
+  for (const child of data.children) bodyBuffers(child, out);
+  if (data.dictionary) for (const chunk of data.dictionary.data) bodyBuffers(chunk, out);
+}
+
+/**
+ * Compresses a batch's buffers on the thread pool, then runs `write` (a synchronous Arrow
+ * serialisation) with those frames at hand. Buffers the walk misses are compressed in place: the
+ * result is the same file either way.
+ */
+export async function withPrecompressedBuffers<T>(batches: RecordBatch[], write: () => T): Promise<T> {
+  registerLz4Codec();
+  const all: Uint8Array[] = [];
+  for (const batch of batches) bodyBuffers(batch.data, all);
+  // A shared dictionary is walked once per batch: compress each buffer once.
+  const buffers = dedupeViews(all);
+  const frames = await Promise.all(buffers.map((buffer) => encodeLz4FrameAsync(buffer)));
+  const map = new Map<ArrayBufferLike, Map<string, Uint8Array>>();
+  buffers.forEach((buffer, i) => {
+    let byOffset = map.get(buffer.buffer);
+    if (!byOffset) {
+      byOffset = new Map();
+      map.set(buffer.buffer, byOffset);
+    }
+    byOffset.set(`${buffer.byteOffset}:${buffer.byteLength}`, frames[i]);
+  });
+  precompressed = map;
+  try {
+    return write();
+  } finally {
+    precompressed = undefined;
+  }
+}

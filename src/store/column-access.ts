@@ -22,12 +22,24 @@ function utf8Values(data: Data): string[] {
   return out;
 }
 
+/** Batches of a file share their dictionaries: decode each once. */
+const decodedDictionaries = new WeakMap<Data, string[]>();
+
+function dictionaryValues(data: Data): string[] {
+  let values = decodedDictionaries.get(data);
+  if (!values) {
+    values = utf8Values(data);
+    decodedDictionaries.set(data, values);
+  }
+  return values;
+}
+
 export function stringColumn(batch: RecordBatch, name: string): StringColumn {
   const vector = batch.getChild(name);
   if (!vector) throw new Error(`no column ${name}`);
   const data = vector.data[0];
   if (DataType.isDictionary(data.type)) {
-    const dictionary = utf8Values(data.dictionary!.data[0]);
+    const dictionary = dictionaryValues(data.dictionary!.data[0]);
     const codes = (data.values as Int8Array | Int16Array | Int32Array).subarray(
       data.offset,
       data.offset + data.length,

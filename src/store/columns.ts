@@ -17,9 +17,10 @@ import {
   type Table,
   TimestampNanosecond,
   Utf8,
+  type Vector,
 } from 'apache-arrow';
 import type { ColumnSchema, ColumnType, TableSchema } from '../model/schema.js';
-import { canonicalToTicks, ticksToCanonical } from '../model/time.js';
+import { ticksToCanonical } from '../model/time.js';
 
 /** Field metadata key holding the Kusto column type, so readers know `dynamic` from `string`. */
 export const KUSTO_TYPE_KEY = 'kusto.type';
@@ -39,59 +40,106 @@ class NullMask {
   }
 }
 
+/** Short strings are encoded in JS: a native call per value costs more than the copy itself. */
+const SHORT_STRING = 48;
+
 function utf8Data(values: readonly string[], mask?: NullMask): Data<Utf8> {
   const offsets = new Int32Array(values.length + 1);
-  let total = 0;
+  let chars = 0;
+  for (let i = 0; i < values.length; i++) chars += values[i].length;
+  let bytes = Buffer.allocUnsafe(chars + (chars >> 4) + 64);
+  let pos = 0;
   for (let i = 0; i < values.length; i++) {
-    total += Buffer.byteLength(values[i], 'utf8');
-    offsets[i + 1] = total;
+    const v = values[i];
+    const length = v.length;
+    if (pos + 3 * length > bytes.length) {
+      // UTF-16 code units take at most 3 bytes each in UTF-8.
+      const grown = Buffer.allocUnsafe(Math.max(bytes.length * 2, pos + 3 * length));
+      bytes.copy(grown, 0, 0, pos);
+      bytes = grown;
+    }
+    if (length < SHORT_STRING) {
+      let j = 0;
+      for (; j < length; j++) {
+        const c = v.charCodeAt(j);
+        if (c >= 0x80) break;
+        bytes[pos++] = c;
+      }
+      if (j < length) pos += bytes.write(j === 0 ? v : v.slice(j), pos, 'utf8');
+    } else pos += bytes.write(v, pos, 'utf8');
+    offsets[i + 1] = pos;
   }
-  if (total > 0x7fffffff) throw new Error('string column larger than 2 GiB in one partition file');
-  const bytes = Buffer.allocUnsafe(total);
-  for (let i = 0; i < values.length; i++) bytes.write(values[i], offsets[i], 'utf8');
+  if (pos > 0x7fffffff) throw new Error('string column larger than 2 GiB in one partition file');
   return makeData({
     type: new Utf8(),
     length: values.length,
     nullCount: mask?.nullCount ?? 0,
     nullBitmap: mask && mask.nullCount > 0 ? mask.bits : undefined,
     valueOffsets: offsets,
-    data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    data: new Uint8Array(bytes.buffer, bytes.byteOffset, pos),
   });
 }
 
-/** Strings repeat a lot in provisioning logs (apps, systems, results): dictionary-encode when it pays. */
-function stringData(values: readonly string[]): Data {
+interface DictionaryColumn {
+  readonly type: Dictionary;
+  readonly indices: Int8Array | Int16Array | Int32Array;
+  readonly dictionary: Vector;
+}
+
+/**
+ * Strings repeat a lot in provisioning logs (apps, systems, results): dictionary-encode when at most
+ * half the values are distinct; undefined when plain strings are the better choice.
+ */
+function dictionaryEncode(values: readonly string[]): DictionaryColumn | undefined {
   const ids = new Map<string, number>();
   const indices = new Int32Array(values.length);
   const limit = values.length / 2;
   const sample = Math.min(1024, values.length);
+  let previous: string | undefined;
+  let previousId = -1;
   for (let i = 0; i < values.length; i++) {
+    // Ids, change ids and step lists are nearly all distinct: tell early and skip hashing the rest.
+    if (i === sample && ids.size > 0.9 * sample && values.length > 2 * sample) return undefined;
     const v = values[i];
+    if (v === previous) {
+      indices[i] = previousId;
+      continue;
+    }
     let id = ids.get(v);
     if (id === undefined) {
       id = ids.size;
-      if (id > limit) return utf8Data(values);
+      if (id > limit) return undefined;
       ids.set(v, id);
     }
     indices[i] = id;
-    // Ids, change ids and step lists are nearly all distinct: tell early and skip hashing the rest.
-    if (i === sample - 1 && ids.size > 0.9 * sample && values.length > 2 * sample) return utf8Data(values);
+    previous = v;
+    previousId = id;
   }
   const dictionary = makeVector(utf8Data([...ids.keys()]));
   // The narrowest index type that holds the dictionary: less to decompress and keep in memory.
-  const [indexType, narrow] =
-    ids.size <= 0x7f
-      ? [new Int8(), Int8Array.from(indices)]
-      : ids.size <= 0x7fff
-        ? [new Int16(), Int16Array.from(indices)]
-        : [new Int32(), indices];
-  return makeData({
-    type: new Dictionary(new Utf8(), indexType as Int32),
-    length: values.length,
-    nullCount: 0,
-    data: narrow as Int32Array,
-    dictionary,
-  });
+  if (ids.size <= 0x7f)
+    return { type: new Dictionary(new Utf8(), new Int8()), indices: Int8Array.from(indices), dictionary };
+  if (ids.size <= 0x7fff)
+    return { type: new Dictionary(new Utf8(), new Int16()), indices: Int16Array.from(indices), dictionary };
+  return { type: new Dictionary(new Utf8(), new Int32()), indices, dictionary };
+}
+
+/**
+ * Nanoseconds since the epoch of canonical datetimes (`yyyy-MM-ddTHH:mm:ss.fffffffZ`). The minute is
+ * converted once and cached, as rows arrive in time order; the rest is exact in a double.
+ */
+function canonicalNanos(): (text: string) => bigint {
+  let minute = '';
+  let minuteNanos = 0n;
+  return (text) => {
+    if (!text.startsWith(minute) || minute === '') {
+      minute = text.slice(0, 17);
+      minuteNanos = BigInt(Date.parse(`${minute}00Z`)) * 1_000_000n;
+    }
+    const seconds = (text.charCodeAt(17) - 48) * 10 + (text.charCodeAt(18) - 48);
+    const fraction = Number(text.slice(20, 27));
+    return minuteNanos + BigInt(seconds * 1_000_000_000 + fraction * 100);
+  };
 }
 
 function columnData(column: ColumnSchema, cells: readonly Cell[]): Data {
@@ -99,7 +147,7 @@ function columnData(column: ColumnSchema, cells: readonly Cell[]): Data {
   switch (column.type) {
     case 'string':
     case 'guid':
-      return stringData(cells.map((c) => (c === null || c === undefined ? '' : String(c))));
+      return utf8Data(cells as string[]);
     case 'dynamic': {
       const mask = new NullMask(n);
       const texts = cells.map((c, i) => {
@@ -114,10 +162,11 @@ function columnData(column: ColumnSchema, cells: readonly Cell[]): Data {
     case 'datetime': {
       const mask = new NullMask(n);
       const values = new BigInt64Array(n);
+      const toNanos = canonicalNanos();
       for (let i = 0; i < n; i++) {
         const c = cells[i];
         if (c === null || c === undefined || c === '') mask.setNull(i);
-        else values[i] = canonicalToTicks(c as string) * 100n;
+        else values[i] = toNanos(c as string);
       }
       return makeData({
         type: new TimestampNanosecond('UTC'),
@@ -180,23 +229,85 @@ function columnData(column: ColumnSchema, cells: readonly Cell[]): Data {
   }
 }
 
-/** One record batch holding `rows` in the table's column order, with Kusto types in field metadata. */
-export function rowsToBatch(table: TableSchema, rows: readonly Record<string, unknown>[]): RecordBatch {
-  const children: Data[] = [];
-  const fields: Field[] = [];
-  for (const column of table.columns) {
-    const data = columnData(
-      column,
-      rows.map((r) => r[column.name] as Cell),
+function columnValues(column: ColumnSchema, rows: readonly Record<string, unknown>[]): Cell[] {
+  // A plain loop: Array.prototype.map with a closure is several times slower on large buffers.
+  const name = column.name;
+  const values = new Array<Cell>(rows.length);
+  if (column.type === 'string' || column.type === 'guid') {
+    for (let i = 0; i < rows.length; i++) {
+      const c = rows[i][name];
+      values[i] = typeof c === 'string' ? c : c === null || c === undefined ? '' : String(c);
+    }
+  } else for (let i = 0; i < rows.length; i++) values[i] = rows[i][name] as Cell;
+  return values;
+}
+
+/**
+ * Arrow record batches holding `rows` in the table's column order, with Kusto types in field metadata.
+ * Dictionaries are built over all rows and shared by the batches (one dictionary per column and file,
+ * as the IPC file format requires). Batches are cut so that no plain string column of a batch holds
+ * much more than `maxColumnBytes`: each compressed buffer then fits one 4 MiB LZ4 block, which loads
+ * without an extra copy.
+ */
+export function rowsToBatches(
+  table: TableSchema,
+  rows: readonly Record<string, unknown>[],
+  maxColumnBytes = 3 * 2 ** 20,
+): RecordBatch[] {
+  const values = table.columns.map((column) => columnValues(column, rows));
+  const dictionaries = table.columns.map((column, k) =>
+    column.type === 'string' || column.type === 'guid' ? dictionaryEncode(values[k] as string[]) : undefined,
+  );
+  const plainStrings = table.columns
+    .map((column, k) => k)
+    .filter(
+      (k) => !dictionaries[k] && (table.columns[k].type === 'string' || table.columns[k].type === 'guid'),
     );
-    children.push(data);
-    fields.push(
-      new Field(column.name, data.type as DataType, true, new Map([[KUSTO_TYPE_KEY, column.type as string]])),
-    );
+  const ranges: [number, number][] = [];
+  const sizes = new Float64Array(plainStrings.length);
+  let start = 0;
+  for (let i = 0; i < rows.length; i++) {
+    let over = false;
+    for (let p = 0; p < plainStrings.length; p++) {
+      sizes[p] += (values[plainStrings[p]][i] as string).length;
+      if (sizes[p] > maxColumnBytes) over = true;
+    }
+    if (over && i > start) {
+      ranges.push([start, i]);
+      start = i;
+      for (let p = 0; p < plainStrings.length; p++) sizes[p] = (values[plainStrings[p]][i] as string).length;
+    }
   }
-  const schema = new Schema(fields, new Map([[TABLE_NAME_KEY, table.name]]));
-  const struct = makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children });
-  return new RecordBatch(schema, struct);
+  ranges.push([start, rows.length]);
+
+  let schema: Schema | undefined;
+  return ranges.map(([from, to]) => {
+    const children = table.columns.map((column, k): Data => {
+      const dictionary = dictionaries[k];
+      if (!dictionary) return columnData(column, values[k].slice(from, to));
+      return makeData({
+        type: dictionary.type,
+        length: to - from,
+        nullCount: 0,
+        data: dictionary.indices.subarray(from, to) as Int32Array,
+        dictionary: dictionary.dictionary,
+      });
+    });
+    schema ??= new Schema(
+      table.columns.map(
+        (column, k) =>
+          new Field(
+            column.name,
+            children[k].type as DataType,
+            true,
+            new Map([[KUSTO_TYPE_KEY, column.type as string]]),
+          ),
+      ),
+      new Map([[TABLE_NAME_KEY, table.name]]),
+    );
+    const struct = makeData({ type: new Struct(schema.fields), length: to - from, nullCount: 0, children });
+    return new RecordBatch(schema, struct);
+  });
 }
 
 function kustoType(field: Field): ColumnType {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** Flushes a directory entry so a rename inside it survives a power loss. */
@@ -30,12 +31,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /** Writes a file durably (fsync) without the rename; used for files a later commit will reference. */
-export function writeFileDurable(path: string, data: Uint8Array): void {
-  const fd = openSync(path, 'w');
+export async function writeFileDurable(path: string, data: Uint8Array): Promise<void> {
+  const handle = await open(path, 'w');
   try {
-    writeFileSync(fd, data);
-    fsyncSync(fd);
+    await handle.writeFile(data);
+    await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }

@@ -86,8 +86,8 @@ export async function importItems(
   items: AsyncIterable<SourceItem> | Iterable<SourceItem>,
   options: ImportOptions,
 ): Promise<ImportSummary> {
-  const flushRows = options.flushRows ?? 50_000;
-  const maxBuffered = options.maxBufferedRows ?? 200_000;
+  const flushRows = options.flushRows ?? 25_000;
+  const maxBuffered = options.maxBufferedRows ?? 60_000;
   const maxFilesPerDay = options.maxFilesPerDay ?? 8;
   const lock = await workspace.lock();
   try {
@@ -137,19 +137,20 @@ export async function importItems(
       return false;
     };
 
-    const flush = (state: DayState): void => {
+    // One partition file is written (compressed and synced on the thread pool) while the next rows
+    // are read; a flush waits only for the write before it.
+    let inflight: Promise<void> = Promise.resolve();
+    const flush = async (state: DayState): Promise<void> => {
       if (state.pending.length === 0) return;
-      const file = writePartitionFile(
-        workspace,
-        TABLES[state.table],
-        state.day,
-        importId,
-        fileSeq++,
-        state.pending,
-      );
-      state.written.push(file);
-      buffered -= state.pending.length;
+      const rows = state.pending;
       state.pending = [];
+      buffered -= rows.length;
+      await inflight;
+      const write = writePartitionFile(workspace, TABLES[state.table], state.day, importId, fileSeq++, rows);
+      inflight = write.then((file) => {
+        state.written.push(file);
+      });
+      inflight.catch(() => {}); // awaited at the next flush or at the end
     };
 
     let sinceProgress = 0;
@@ -194,10 +195,10 @@ export async function importItems(
             buffered++;
             counts.added++;
             summary.added++;
-            if (state.pending.length >= flushRows) flush(state);
+            if (state.pending.length >= flushRows) await flush(state);
             else if (buffered >= maxBuffered) {
               const largest = [...days.values()].sort((a, b) => b.pending.length - a.pending.length)[0];
-              flush(largest);
+              await flush(largest);
             }
           }
         }
@@ -207,11 +208,12 @@ export async function importItems(
         options.onProgress(progressOf(summary));
       }
     }
-    for (const state of days.values()) flush(state);
+    for (const state of days.values()) await flush(state);
+    await inflight;
     for (const state of days.values()) {
       const committed = catalog.tables[state.table]?.days[state.day] ?? [];
       if (state.written.length > 0 && committed.length + state.written.length > maxFilesPerDay) {
-        compact(workspace, state, committed, importId, fileSeq++);
+        await compact(workspace, state, committed, importId, fileSeq++);
       }
     }
     options.onProgress?.(progressOf(summary));
@@ -261,18 +263,18 @@ function rowProblem(row: TableRow): string | undefined {
  * imports (hourly pulls) do not leave thousands of tiny files. Part of the same transaction: the old
  * files stay until the catalog that drops them is committed.
  */
-function compact(
+async function compact(
   workspace: Workspace,
   state: DayState,
   committed: PartitionFile[],
   importId: string,
   seq: number,
-): void {
+): Promise<void> {
   const rows: TableRow[] = [];
   for (const file of [...committed, ...state.written]) {
     for (const row of tableRows(readPartitionFile(workspace, file))) rows.push(row as unknown as TableRow);
   }
-  const merged = writePartitionFile(workspace, TABLES[state.table], state.day, importId, seq, rows);
+  const merged = await writePartitionFile(workspace, TABLES[state.table], state.day, importId, seq, rows);
   for (const file of state.written) {
     rmSync(workspace.path(file.path), { force: true });
     rmSync(workspace.path(file.idsPath), { force: true });

@@ -1,4 +1,4 @@
-import { compressSync, decompressFrameSync, uncompressSync } from 'lz4-napi';
+import { compress, compressSync, decompressFrameSync, uncompressSync } from 'lz4-napi';
 
 /**
  * LZ4 frames (the format Arrow IPC requires for LZ4 body compression) built from independent blocks.
@@ -45,21 +45,32 @@ function xxh32Small(bytes: Uint8Array): number {
   return h >>> 0;
 }
 
-export function encodeLz4Frame(data: Uint8Array): Uint8Array {
-  const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+function frameHeader(contentSize: number): Buffer {
   const descriptor = Buffer.alloc(10);
   descriptor[0] = FLG_VERSION | FLG_BLOCK_INDEPENDENCE | FLG_CONTENT_SIZE;
   descriptor[1] = BLOCK_SIZE_ID << 4;
-  descriptor.writeBigUInt64LE(BigInt(input.length), 2);
+  descriptor.writeBigUInt64LE(BigInt(contentSize), 2);
   const header = Buffer.alloc(4 + descriptor.length + 1);
   header.writeUInt32LE(MAGIC, 0);
   descriptor.copy(header, 4);
   header[header.length - 1] = (xxh32Small(descriptor) >>> 8) & 0xff;
-  const parts: Buffer[] = [header];
+  return header;
+}
+
+function blocksOf(data: Uint8Array): Buffer[] {
+  const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const blocks: Buffer[] = [];
   for (let start = 0; start < input.length; start += BLOCK_SIZE) {
-    const chunk = input.subarray(start, Math.min(start + BLOCK_SIZE, input.length));
-    // lz4-napi prefixes the raw block with its uncompressed size (4 bytes): drop that.
-    const block = compressSync(chunk).subarray(4);
+    blocks.push(input.subarray(start, Math.min(start + BLOCK_SIZE, input.length)));
+  }
+  return blocks;
+}
+
+/** Assembles the frame; `compressed[i]` is lz4-napi's output for block i (raw block after a 4-byte size). */
+function assembleFrame(contentSize: number, blocks: Buffer[], compressed: Buffer[]): Buffer {
+  const parts: Buffer[] = [frameHeader(contentSize)];
+  blocks.forEach((chunk, i) => {
+    const block = compressed[i].subarray(4);
     const size = Buffer.alloc(4);
     if (block.length >= chunk.length) {
       size.writeUInt32LE((chunk.length | UNCOMPRESSED_BIT) >>> 0, 0);
@@ -68,9 +79,24 @@ export function encodeLz4Frame(data: Uint8Array): Uint8Array {
       size.writeUInt32LE(block.length, 0);
       parts.push(size, block);
     }
-  }
+  });
   parts.push(Buffer.alloc(4)); // end mark
   return Buffer.concat(parts);
+}
+
+export function encodeLz4Frame(data: Uint8Array): Uint8Array {
+  const blocks = blocksOf(data);
+  return assembleFrame(
+    data.byteLength,
+    blocks,
+    blocks.map((block) => compressSync(block)),
+  );
+}
+
+/** The same frame, compressed on libuv's thread pool so the caller's thread can go on. */
+export async function encodeLz4FrameAsync(data: Uint8Array): Promise<Uint8Array> {
+  const blocks = blocksOf(data);
+  return assembleFrame(data.byteLength, blocks, await Promise.all(blocks.map((block) => compress(block))));
 }
 
 export function decodeLz4Frame(data: Uint8Array): Uint8Array {

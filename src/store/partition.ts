@@ -1,45 +1,55 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Table as ArrowTable, type Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { TableRow } from '../model/rows.js';
 import type { TableSchema } from '../model/schema.js';
 import type { PartitionFile } from './catalog.js';
-import { PARTITION_COMPRESSION, registerLz4Codec } from './codec.js';
-import { rowsToBatch } from './columns.js';
+import { PARTITION_COMPRESSION, registerLz4Codec, withPrecompressedBuffers } from './codec.js';
+import { rowsToBatches } from './columns.js';
 import { fsyncDir, writeFileDurable } from './fsutil.js';
-import { encodeLz4Frame } from './lz4-frame.js';
+import { encodeLz4FrameAsync } from './lz4-frame.js';
 import type { Workspace } from './workspace.js';
 
-/** Writes one immutable partition file (and its id sidecar), durably, and describes it for the catalog. */
-export function writePartitionFile(
+/**
+ * Writes one immutable partition file (and its id sidecar), durably, and describes it for the catalog.
+ * Compression and file writes run on the thread pool; the caller's thread only builds the columns.
+ */
+export async function writePartitionFile(
   workspace: Workspace,
   table: TableSchema,
   day: string,
   importId: string,
   seq: number,
   rows: TableRow[],
-): PartitionFile {
-  registerLz4Codec();
+): Promise<PartitionFile> {
   rows.sort((a, b) => (a.TimeGenerated < b.TimeGenerated ? -1 : a.TimeGenerated > b.TimeGenerated ? 1 : 0));
   const base = `data/${table.name}/${day}/${importId}-${String(seq).padStart(4, '0')}`;
   const path = `${base}.arrow`;
   const idsPath = `${base}.ids.lz4`;
-  const batch = rowsToBatch(table, rows as unknown as Record<string, unknown>[]);
-  const bytes = tableToIPC(new ArrowTable([batch]), 'file', PARTITION_COMPRESSION);
-  const full = workspace.path(path);
-  mkdirSync(dirname(full), { recursive: true });
-  writeFileDurable(full, bytes);
-  writeFileDurable(workspace.path(idsPath), encodeLz4Frame(Buffer.from(rows.map((r) => r.Id).join('\n'))));
-  fsyncDir(dirname(full));
-  return {
+  const batches = rowsToBatches(table, rows as unknown as Record<string, unknown>[]);
+  const ids = Buffer.from(rows.map((r) => r.Id).join('\n'));
+  const file: PartitionFile = {
     path,
     idsPath,
     rows: rows.length,
-    bytes: bytes.byteLength,
+    bytes: 0,
     minTime: rows[0].TimeGenerated,
     maxTime: rows[rows.length - 1].TimeGenerated,
     importId,
   };
+  rows.length = 0; // the caller's buffer: let the row objects go while the file is written
+  const bytes = await withPrecompressedBuffers(batches, () =>
+    tableToIPC(new ArrowTable(batches), 'file', PARTITION_COMPRESSION),
+  );
+  const full = workspace.path(path);
+  await mkdir(dirname(full), { recursive: true });
+  await Promise.all([
+    writeFileDurable(full, bytes),
+    writeFileDurable(workspace.path(idsPath), await encodeLz4FrameAsync(ids)),
+  ]);
+  fsyncDir(dirname(full));
+  return { ...file, bytes: bytes.byteLength };
 }
 
 export function readPartitionFile(workspace: Workspace, file: PartitionFile): Table {

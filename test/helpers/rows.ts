@@ -28,9 +28,11 @@ export function provisioningRow(overrides: Partial<ProvisioningLogRow> = {}): Pr
     TargetSystem: '{"details":{},"Id":"011a448f-1441-4336-8c20-e2d2cef9c410","Name":"Contoso"}',
     SourceIdentity:
       '{"identityType":"User","details":{"DisplayName":"Zoë <img src=x onerror=alert(1)>"},"Id":"u1","Name":"Zoë"}',
-    TargetIdentity: '{"identityType":"urn:ietf:params:scim:schemas:core:2.0:User","details":{},"Id":"","Name":""}',
+    TargetIdentity:
+      '{"identityType":"urn:ietf:params:scim:schemas:core:2.0:User","details":{},"Id":"","Name":""}',
     ModifiedProperties: '[{"displayName":"active","oldValue":null,"newValue":"True"}]',
-    ProvisioningSteps: '[{"name":"EntryImportAdd","provisioningStepType":0,"status":0,"description":"a\\nb","details":{}}]',
+    ProvisioningSteps:
+      '[{"name":"EntryImportAdd","provisioningStepType":0,"status":0,"description":"a\\nb","details":{}}]',
     ProvisioningStatusInfo: '{"Status":"success","errorInformation":null}',
     StatusInfo: '{"Status":0}',
     _BilledSize: 1234,
@@ -65,7 +67,9 @@ export function auditRow(overrides: Partial<AuditLogRow> = {}): AuditLogRow {
     LoggedByService: 'Account Provisioning',
     Result: 'failure',
     ResultReason: '',
-    TargetResources: [{ id: '74866461-3754-40ed-a743-9c88ff29643e', displayName: 'Contoso', type: 'ServicePrincipal' }],
+    TargetResources: [
+      { id: '74866461-3754-40ed-a743-9c88ff29643e', displayName: 'Contoso', type: 'ServicePrincipal' },
+    ],
     AADTenantId: '11111111-2222-3333-4444-555555555555',
     ActivityDisplayName: 'Quarantine',
     ActivityDateTime: '2024-05-02T11:00:00.0000000Z',

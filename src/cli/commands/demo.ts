@@ -16,7 +16,10 @@ export function demoCommand(outcome: Outcome): CommandModule<object, DemoArgs> {
       y
         .option('dir', { type: 'string', default: 'provlog-demo', describe: 'Folder for the demo output' })
         .option('seed', { type: 'number', default: 42, describe: 'Random seed of the demo tenant' })
-        .option('end', { type: 'string', describe: 'End of the window, ISO 8601 (default: this hour, UTC)' }) as never,
+        .option('end', {
+          type: 'string',
+          describe: 'End of the window, ISO 8601 (default: this hour, UTC)',
+        }) as never,
     handler: async (args) => {
       const { runDemo } = await import('../run-demo.js');
       outcome.code = await runDemo(args);

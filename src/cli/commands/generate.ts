@@ -18,12 +18,16 @@ export interface GenerateArgs {
 export function generateCommand(outcome: Outcome): CommandModule<object, GenerateArgs> {
   return {
     command: 'generate',
-    describe: 'Generate a synthetic tenant\'s provisioning logs (deterministic for a seed)',
+    describe: "Generate a synthetic tenant's provisioning logs (deterministic for a seed)",
     builder: (y) =>
       y
         .option('workspace', { type: 'string', describe: 'Import the generated rows into this workspace' })
         .option('out', { type: 'string', describe: 'Write the generated logs to this file instead' })
-        .option('format', { choices: GENERATE_FORMATS, default: 'la' as const, describe: 'Source format of --out' })
+        .option('format', {
+          choices: GENERATE_FORMATS,
+          default: 'la' as const,
+          describe: 'Source format of --out',
+        })
         .option('seed', { type: 'number', default: 1, describe: 'Random seed' })
         .option('users', { type: 'number', default: 200, describe: 'Users in the tenant' })
         .option('apps', { type: 'number', default: 6, describe: 'Provisioning apps (jobs)' })

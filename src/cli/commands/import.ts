@@ -2,7 +2,16 @@ import type { CommandModule } from 'yargs';
 import type { Outcome } from '../exit-codes.js';
 import { workspaceOption } from '../workspace-dir.js';
 
-export const IMPORT_FORMATS = ['auto', 'la', 'la-json', 'la-csv', 'diagnostic', 'graph', 'portal-json', 'portal-csv'] as const;
+export const IMPORT_FORMATS = [
+  'auto',
+  'la',
+  'la-json',
+  'la-csv',
+  'diagnostic',
+  'graph',
+  'portal-json',
+  'portal-csv',
+] as const;
 
 interface ImportArgs {
   files: string[];
@@ -15,7 +24,8 @@ interface ImportArgs {
 export function importCommand(outcome: Outcome): CommandModule<object, ImportArgs> {
   return {
     command: 'import <files...>',
-    describe: 'Import provisioning logs (Graph, portal downloads, diagnostic archives, Log Analytics exports)',
+    describe:
+      'Import provisioning logs (Graph, portal downloads, diagnostic archives, Log Analytics exports)',
     builder: (y) =>
       y
         .positional('files', {
@@ -32,7 +42,10 @@ export function importCommand(outcome: Outcome): CommandModule<object, ImportArg
           describe: 'Exit 0 even when records were rejected',
         })
         .example('$0 import ProvisioningLogs.json', 'a portal JSON download')
-        .example('$0 import ./insights-logs-provisioninglogs/ --format diagnostic', 'a storage-account archive') as never,
+        .example(
+          '$0 import ./insights-logs-provisioninglogs/ --format diagnostic',
+          'a storage-account archive',
+        ) as never,
     handler: async (args) => {
       const { runImport } = await import('../run-import.js');
       outcome.code = await runImport(args);
