@@ -259,7 +259,7 @@ export function rowsToBatches(
     column.type === 'string' || column.type === 'guid' ? dictionaryEncode(values[k] as string[]) : undefined,
   );
   const plainStrings = table.columns
-    .map((column, k) => k)
+    .map((_column, k) => k)
     .filter(
       (k) => !dictionaries[k] && (table.columns[k].type === 'string' || table.columns[k].type === 'guid'),
     );
