@@ -1,17 +1,9 @@
 import type { CommandModule } from 'yargs';
+import { SOURCE_FORMATS } from '../../model/sources/types.js';
 import type { Outcome } from '../exit-codes.js';
 import { workspaceOption } from '../workspace-dir.js';
 
-export const IMPORT_FORMATS = [
-  'auto',
-  'la',
-  'la-json',
-  'la-csv',
-  'diagnostic',
-  'graph',
-  'portal-json',
-  'portal-csv',
-] as const;
+export const IMPORT_FORMATS = ['auto', 'la', ...SOURCE_FORMATS] as const;
 
 interface ImportArgs {
   files: string[];
