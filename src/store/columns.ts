@@ -98,8 +98,8 @@ function dictionaryEncode(values: readonly string[]): DictionaryColumn | undefin
   let previous: string | undefined;
   let previousId = -1;
   for (let i = 0; i < values.length; i++) {
-    // Ids, change ids and step lists are nearly all distinct: tell early and skip hashing the rest.
-    if (i === sample && ids.size > 0.9 * sample && values.length > 2 * sample) return undefined;
+    // Ids, change ids and step lists are mostly distinct: tell early and skip hashing the rest.
+    if (i === sample && ids.size > 0.75 * sample && values.length > 2 * sample) return undefined;
     const v = values[i];
     if (v === previous) {
       indices[i] = previousId;

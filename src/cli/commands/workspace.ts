@@ -9,7 +9,7 @@ interface InfoArgs {
 
 export function workspaceCommand(outcome: Outcome): CommandModule {
   return {
-    command: 'workspace <command>',
+    command: 'workspace',
     describe: 'Inspect the local workspace',
     builder: (y) =>
       y
