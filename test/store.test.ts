@@ -137,4 +137,31 @@ describe('workspace store', () => {
     expect(again).toMatchObject({ added: 0, duplicates: 1 });
     expect(readdirSync(ws.path('data/AADProvisioningLogs/2024-05-02'))).toHaveLength(2); // file + ids
   });
+
+  it('writes rows that arrive out of time order sorted, each with its own values', async () => {
+    const ws = tempWorkspace();
+    const minutes = [7, 3, 9, 1, 5, 2, 8, 0, 6, 4];
+    const rows = minutes.map((m) =>
+      provisioningRow({
+        Id: `o${m}`,
+        ChangeId: `change-${m}`,
+        CorrelationId: `change-${m}`,
+        TimeGenerated: `2024-05-02T10:0${m}:00.0000000Z`,
+        ProvisioningSteps: JSON.stringify([{ name: `Step ${m} — Zoë`, provisioningStepType: 0, status: 0 }]),
+      }),
+    );
+    await importItems(ws, items('AADProvisioningLogs', rows), { sources: ['mem'] });
+    const back = [...readRows(ws, 'AADProvisioningLogs')];
+    expect(back.map((r) => r.Id)).toEqual(
+      minutes
+        .slice()
+        .sort()
+        .map((m) => `o${m}`),
+    );
+    for (const row of back) {
+      const m = (row.Id as string).slice(1);
+      expect(row.ChangeId).toBe(`change-${m}`);
+      expect(JSON.parse(row.ProvisioningSteps as string)[0].name).toBe(`Step ${m} — Zoë`);
+    }
+  });
 });

@@ -20,6 +20,11 @@ export interface ColumnSchema {
   readonly description: string;
   /** A string column whose value is compact JSON text (typed `string` in Log Analytics). */
   readonly json?: boolean;
+  /**
+   * Storage hint: long, mostly distinct strings (step lists, per-event ids). The workspace encodes them
+   * to UTF-8 as rows arrive instead of keeping them as JS strings until a partition is written.
+   */
+  readonly distinct?: boolean;
 }
 
 export interface TableSchema {
@@ -48,8 +53,18 @@ const provisioningColumns: readonly ColumnSchema[] = [
     description: 'Provisioning job id: {templateId}.{tenantIdNoDashes}.{guid}.',
   },
   { name: 'CycleId', type: 'string', description: 'Id of one run of the job.' },
-  { name: 'ChangeId', type: 'string', description: 'Id of this object change within the cycle.' },
-  { name: 'CorrelationId', type: 'string', description: 'Provisioning trail id; equals ChangeId.' },
+  {
+    name: 'ChangeId',
+    type: 'string',
+    distinct: true,
+    description: 'Id of this object change within the cycle.',
+  },
+  {
+    name: 'CorrelationId',
+    type: 'string',
+    distinct: true,
+    description: 'Provisioning trail id; equals ChangeId.',
+  },
   { name: 'DurationMs', type: 'long', description: 'Time the action took, in milliseconds.' },
   {
     name: 'ProvisioningAction',
@@ -71,12 +86,14 @@ const provisioningColumns: readonly ColumnSchema[] = [
     name: 'SourceSystem',
     type: 'string',
     json: true,
+    distinct: true,
     description: '{"details","Id","Name"} of the source system.',
   },
   {
     name: 'TargetSystem',
     type: 'string',
     json: true,
+    distinct: true,
     description: '{"details","Id","Name"} of the target system.',
   },
   {
@@ -95,12 +112,14 @@ const provisioningColumns: readonly ColumnSchema[] = [
     name: 'ModifiedProperties',
     type: 'string',
     json: true,
+    distinct: true,
     description: 'Array of {displayName,oldValue,newValue}.',
   },
   {
     name: 'ProvisioningSteps',
     type: 'string',
     json: true,
+    distinct: true,
     description: 'Array of steps with integer enums.',
   },
   {

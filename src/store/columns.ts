@@ -243,6 +243,70 @@ function columnValues(column: ColumnSchema, rows: readonly Record<string, unknow
 }
 
 /**
+ * A string column encoded to UTF-8 as values arrive, so that long strings die young instead of being
+ * copied by the garbage collector until the partition is written.
+ */
+export class Utf8Appender {
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  private offsets = new Int32Array(1024);
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  append(value: string): void {
+    const pos = this.offsets[this.count];
+    if (pos + 3 * value.length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, pos + 3 * value.length));
+      this.bytes.copy(grown, 0, 0, pos);
+      this.bytes = grown;
+    }
+    if (this.count + 2 > this.offsets.length) {
+      const grown = new Int32Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[++this.count] = pos + this.bytes.write(value, pos, 'utf8');
+  }
+
+  /** Byte length of value `i`. */
+  size(i: number): number {
+    return this.offsets[i + 1] - this.offsets[i];
+  }
+
+  /** The values at `order[from..to)` (or `from..to`) as Arrow data. */
+  data(from: number, to: number, order?: Int32Array): Data<Utf8> {
+    const offsets = new Int32Array(to - from + 1);
+    let bytes: Uint8Array;
+    if (!order) {
+      const base = this.offsets[from];
+      for (let i = from; i <= to; i++) offsets[i - from] = this.offsets[i] - base;
+      bytes = this.bytes.subarray(base, this.offsets[to]);
+    } else {
+      let total = 0;
+      for (let i = from; i < to; i++) {
+        total += this.size(order[i]);
+        offsets[i - from + 1] = total;
+      }
+      const out = Buffer.allocUnsafe(total);
+      for (let i = from; i < to; i++) {
+        const k = order[i];
+        this.bytes.copy(out, offsets[i - from], this.offsets[k], this.offsets[k + 1]);
+      }
+      bytes = out;
+    }
+    return makeData({
+      type: new Utf8(),
+      length: to - from,
+      nullCount: 0,
+      valueOffsets: offsets,
+      data: bytes,
+    });
+  }
+}
+
+/**
  * Arrow record batches holding `rows` in the table's column order, with Kusto types in field metadata.
  * Dictionaries are built over all rows and shared by the batches (one dictionary per column and file,
  * as the IPC file format requires). Batches are cut so that no plain string column of a batch holds
@@ -252,30 +316,53 @@ function columnValues(column: ColumnSchema, rows: readonly Record<string, unknow
 export function rowsToBatches(
   table: TableSchema,
   rows: readonly Record<string, unknown>[],
-  maxColumnBytes = 3 * 2 ** 20,
+  options: {
+    /** Columns already encoded by an appender, in arrival order (their row fields are not read). */
+    encoded?: ReadonlyMap<string, Utf8Appender>;
+    /** Row order to write (indices into `rows`); arrival order when absent. */
+    order?: Int32Array;
+    maxColumnBytes?: number;
+  } = {},
 ): RecordBatch[] {
-  const values = table.columns.map((column) => columnValues(column, rows));
+  const { encoded, order } = options;
+  const maxColumnBytes = options.maxColumnBytes ?? 3 * 2 ** 20;
+  const ordered = order ? Array.from(order, (i) => rows[i]) : rows;
+  const appenders = table.columns.map((column) => encoded?.get(column.name));
+  const values = table.columns.map((column, k) => (appenders[k] ? [] : columnValues(column, ordered)));
   const dictionaries = table.columns.map((column, k) =>
-    column.type === 'string' || column.type === 'guid' ? dictionaryEncode(values[k] as string[]) : undefined,
+    !appenders[k] && (column.type === 'string' || column.type === 'guid')
+      ? dictionaryEncode(values[k] as string[])
+      : undefined,
   );
   const plainStrings = table.columns
     .map((_column, k) => k)
     .filter(
-      (k) => !dictionaries[k] && (table.columns[k].type === 'string' || table.columns[k].type === 'guid'),
+      (k) =>
+        !appenders[k] &&
+        !dictionaries[k] &&
+        (table.columns[k].type === 'string' || table.columns[k].type === 'guid'),
     );
+  const appended = appenders.filter((a): a is Utf8Appender => a !== undefined);
   const ranges: [number, number][] = [];
-  const sizes = new Float64Array(plainStrings.length);
+  const sizes = new Float64Array(plainStrings.length + appended.length);
   let start = 0;
   for (let i = 0; i < rows.length; i++) {
     let over = false;
+    const row = order ? order[i] : i;
     for (let p = 0; p < plainStrings.length; p++) {
       sizes[p] += (values[plainStrings[p]][i] as string).length;
       if (sizes[p] > maxColumnBytes) over = true;
     }
+    for (let a = 0; a < appended.length; a++) {
+      sizes[plainStrings.length + a] += appended[a].size(row);
+      if (sizes[plainStrings.length + a] > maxColumnBytes) over = true;
+    }
     if (over && i > start) {
+      // Row i opens the next batch.
       ranges.push([start, i]);
       start = i;
       for (let p = 0; p < plainStrings.length; p++) sizes[p] = (values[plainStrings[p]][i] as string).length;
+      for (let a = 0; a < appended.length; a++) sizes[plainStrings.length + a] = appended[a].size(row);
     }
   }
   ranges.push([start, rows.length]);
@@ -283,6 +370,8 @@ export function rowsToBatches(
   let schema: Schema | undefined;
   return ranges.map(([from, to]) => {
     const children = table.columns.map((column, k): Data => {
+      const appender = appenders[k];
+      if (appender) return appender.data(from, to, order);
       const dictionary = dictionaries[k];
       if (!dictionary) return columnData(column, values[k].slice(from, to));
       return makeData({

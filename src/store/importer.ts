@@ -18,7 +18,7 @@ import type { SourceItem } from '../model/sources/types.js';
 import { dayOf, isCanonicalTime } from '../model/time.js';
 import type { Catalog, ImportRecord, PartitionFile, TableCatalog } from './catalog.js';
 import { writeCatalog } from './catalog.js';
-import { tableRows } from './columns.js';
+import { tableRows, Utf8Appender } from './columns.js';
 import { fsyncDir } from './fsutil.js';
 import { decodeLz4Frame } from './lz4-frame.js';
 import { readPartitionFile, writePartitionFile } from './partition.js';
@@ -69,6 +69,8 @@ interface DayState {
   /** Ids this import adds to the day. */
   readonly added: Set<string>;
   pending: TableRow[];
+  /** The pending rows' distinct-valued columns, already encoded (their row fields are blanked). */
+  encoded: Map<string, Utf8Appender>;
   written: PartitionFile[];
   /** Committed files merged into `written` by compaction; the new catalog drops them. */
   replaced: PartitionFile[];
@@ -111,7 +113,7 @@ export async function importItems(
       const key = `${table}/${day}`;
       let state = days.get(key);
       if (!state) {
-        state = { table, day, added: new Set(), pending: [], written: [], replaced: [] };
+        state = { table, day, added: new Set(), pending: [], encoded: new Map(), written: [], replaced: [] };
         days.set(key, state);
       }
       return state;
@@ -143,10 +145,20 @@ export async function importItems(
     const flush = async (state: DayState): Promise<void> => {
       if (state.pending.length === 0) return;
       const rows = state.pending;
+      const encoded = state.encoded;
       state.pending = [];
+      state.encoded = new Map();
       buffered -= rows.length;
       await inflight;
-      const write = writePartitionFile(workspace, TABLES[state.table], state.day, importId, fileSeq++, rows);
+      const write = writePartitionFile(
+        workspace,
+        TABLES[state.table],
+        state.day,
+        importId,
+        fileSeq++,
+        rows,
+        encoded,
+      );
       inflight = write.then((file) => {
         state.written.push(file);
       });
@@ -192,6 +204,7 @@ export async function importItems(
             const state = states[0];
             state.added.add(row.Id);
             state.pending.push(row);
+            encodeDistinct(state, distinctColumns[item.table], row);
             buffered++;
             counts.added++;
             summary.added++;
@@ -239,6 +252,28 @@ export async function importItems(
     return summary;
   } finally {
     lock.release();
+  }
+}
+
+const distinctColumns: Record<TableName, string[]> = {
+  AADProvisioningLogs: TABLES.AADProvisioningLogs.columns.filter((c) => c.distinct).map((c) => c.name),
+  AuditLogs: TABLES.AuditLogs.columns.filter((c) => c.distinct).map((c) => c.name),
+};
+
+/** Moves a row's long distinct strings into the day's UTF-8 appenders, so they need not live on. */
+function encodeDistinct(state: DayState, columns: string[], row: TableRow): void {
+  const values = row as unknown as Record<string, unknown>;
+  for (const name of columns) {
+    let appender = state.encoded.get(name);
+    if (!appender) {
+      appender = new Utf8Appender();
+      state.encoded.set(name, appender);
+    }
+    const value = values[name];
+    appender.append(
+      typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value),
+    );
+    values[name] = '';
   }
 }
 

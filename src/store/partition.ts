@@ -6,7 +6,7 @@ import type { TableRow } from '../model/rows.js';
 import type { TableSchema } from '../model/schema.js';
 import type { PartitionFile } from './catalog.js';
 import { PARTITION_COMPRESSION, registerLz4Codec, withPrecompressedBuffers } from './codec.js';
-import { rowsToBatches } from './columns.js';
+import { rowsToBatches, type Utf8Appender } from './columns.js';
 import { fsyncDir, writeFileDurable } from './fsutil.js';
 import { encodeLz4FrameAsync } from './lz4-frame.js';
 import type { Workspace } from './workspace.js';
@@ -20,22 +20,25 @@ export async function writePartitionFile(
   table: TableSchema,
   day: string,
   importId: string,
-  seq: number,
+  seq: string | number,
   rows: TableRow[],
+  encoded?: ReadonlyMap<string, Utf8Appender>,
 ): Promise<PartitionFile> {
-  rows.sort((a, b) => (a.TimeGenerated < b.TimeGenerated ? -1 : a.TimeGenerated > b.TimeGenerated ? 1 : 0));
-  const base = `data/${table.name}/${day}/${importId}-${String(seq).padStart(4, '0')}`;
+  const order = timeOrder(rows);
+  const first = rows[order ? order[0] : 0];
+  const last = rows[order ? order[rows.length - 1] : rows.length - 1];
+  const base = `data/${table.name}/${day}/${importId}-${seq}`;
   const path = `${base}.arrow`;
   const idsPath = `${base}.ids.lz4`;
-  const batches = rowsToBatches(table, rows as unknown as Record<string, unknown>[]);
+  const batches = rowsToBatches(table, rows as unknown as Record<string, unknown>[], { encoded, order });
   const ids = Buffer.from(rows.map((r) => r.Id).join('\n'));
   const file: PartitionFile = {
     path,
     idsPath,
     rows: rows.length,
     bytes: 0,
-    minTime: rows[0].TimeGenerated,
-    maxTime: rows[rows.length - 1].TimeGenerated,
+    minTime: first.TimeGenerated,
+    maxTime: last.TimeGenerated,
     importId,
   };
   rows.length = 0; // the caller's buffer: let the row objects go while the file is written
@@ -50,6 +53,20 @@ export async function writePartitionFile(
   ]);
   fsyncDir(dirname(full));
   return { ...file, bytes: bytes.byteLength };
+}
+
+/** The permutation that sorts rows by TimeGenerated, or undefined when they already are. */
+function timeOrder(rows: readonly TableRow[]): Int32Array | undefined {
+  let sorted = true;
+  for (let i = 1; i < rows.length && sorted; i++) sorted = rows[i - 1].TimeGenerated <= rows[i].TimeGenerated;
+  if (sorted) return undefined;
+  const order = Int32Array.from(rows, (_row, i) => i);
+  order.sort((a, b) => {
+    const x = rows[a].TimeGenerated;
+    const y = rows[b].TimeGenerated;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  return order;
 }
 
 export function readPartitionFile(workspace: Workspace, file: PartitionFile): Table {
