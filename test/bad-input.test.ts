@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { provlog, provlogJson, tempDir } from './helpers/cli.js';
+import { provlog, provlogJson, tempDir, tenantArgs } from './helpers/cli.js';
 
 const END = '2026-10-01T00:00:00Z';
 
@@ -36,21 +36,7 @@ function expectNoStack(stderr: string): void {
 describe('bad input', () => {
   const dir = tempDir('provlog-bad-');
   const good = join(dir, 'good.jsonl');
-  provlogJson([
-    'generate',
-    '--out',
-    good,
-    '--seed',
-    '2',
-    '--users',
-    '20',
-    '--apps',
-    '2',
-    '--days',
-    '1',
-    '--end',
-    END,
-  ]);
+  provlogJson(['generate', '--out', good, ...tenantArgs(2, { users: 20, apps: 2, days: 1, end: END })]);
   const goodLines = readFileSync(good, 'utf8').trimEnd().split('\n');
 
   it('truncated JSON: the cut record is rejected with its line, the others import', () => {
@@ -75,16 +61,7 @@ describe('bad input', () => {
       graph,
       '--format',
       'graph',
-      '--seed',
-      '2',
-      '--users',
-      '20',
-      '--apps',
-      '2',
-      '--days',
-      '1',
-      '--end',
-      END,
+      ...tenantArgs(2, { users: 20, apps: 2, days: 1, end: END }),
     ]);
     const text = readFileSync(graph, 'utf8');
     const cut = join(dir, 'graph-cut.json');

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WorkspaceInfo } from '../src/store/reader.js';
-import { provlog, provlogJson, tempDir } from './helpers/cli.js';
+import { provlog, provlogJson, tempDir, tenantArgs } from './helpers/cli.js';
 
 interface GenerateJson {
   truth: { rowCount: number; auditCount: number; byResult: Record<string, number> };
@@ -32,16 +32,7 @@ describe('provlog CLI', () => {
       'generate',
       '--workspace',
       ws,
-      '--seed',
-      '3',
-      '--users',
-      '40',
-      '--apps',
-      '4',
-      '--days',
-      '3',
-      '--end',
-      END,
+      ...tenantArgs(3, { users: 40, apps: 4, days: 3, end: END }),
     ]);
     expect(generated.added).toBe(generated.truth.rowCount + generated.truth.auditCount);
     const info = provlogJson<WorkspaceInfo>(['workspace', 'info', '--workspace', ws]);
@@ -58,21 +49,7 @@ describe('provlog CLI', () => {
   it('uses PROVLOG_WORKSPACE when no --workspace is given', () => {
     const ws = join(tempDir(), 'env-ws');
     const file = join(tempDir(), 'logs.jsonl');
-    provlogJson([
-      'generate',
-      '--out',
-      file,
-      '--seed',
-      '4',
-      '--users',
-      '20',
-      '--apps',
-      '2',
-      '--days',
-      '1',
-      '--end',
-      END,
-    ]);
+    provlogJson(['generate', '--out', file, ...tenantArgs(4, { users: 20, apps: 2, days: 1, end: END })]);
     const imported = provlogJson<{ added: number; workspace: string }>(['import', file], {
       env: { PROVLOG_WORKSPACE: ws },
     });
@@ -89,16 +66,7 @@ describe('provlog CLI', () => {
       file,
       '--format',
       'graph',
-      '--seed',
-      '5',
-      '--users',
-      '30',
-      '--apps',
-      '3',
-      '--days',
-      '2',
-      '--end',
-      END,
+      ...tenantArgs(5, { users: 30, apps: 3, days: 2, end: END }),
     ]);
     const ws = join(dir, 'ws');
     const first = provlogJson<{ read: number; added: number; duplicates: number }>([

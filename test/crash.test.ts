@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkspaceInfo } from '../src/store/reader.js';
 import { readRows } from '../src/store/reader.js';
 import { Workspace } from '../src/store/workspace.js';
-import { provlogJson, startProvlog, tempDir } from './helpers/cli.js';
+import { provlogJson, startProvlog, tempDir, tenantArgs } from './helpers/cli.js';
 
 const END = '2026-08-01T00:00:00Z';
 
@@ -51,7 +51,7 @@ describe('crash safety', () => {
     const first = join(dir, 'first.jsonl');
     const second = join(dir, 'second.json');
     // The second file holds the whole tenant as diagnostic records; the first, part of it as LA rows.
-    const tenant = ['--seed', '9', '--users', '150', '--apps', '5', '--days', '6', '--end', END];
+    const tenant = tenantArgs(9, { users: 150, apps: 5, days: 6, end: END });
     provlogJson(['generate', '--out', all, ...tenant]);
     const lines = readFileSync(all, 'utf8').trimEnd().split('\n');
     writeFileSync(first, lines.slice(0, Math.floor(lines.length * 0.4)).join('\n'));

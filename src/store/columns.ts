@@ -160,73 +160,60 @@ function columnData(column: ColumnSchema, cells: readonly Cell[]): Data {
       return utf8Data(texts, mask);
     }
     case 'datetime': {
-      const mask = new NullMask(n);
-      const values = new BigInt64Array(n);
       const toNanos = canonicalNanos();
-      for (let i = 0; i < n; i++) {
-        const c = cells[i];
-        if (c === null || c === undefined || c === '') mask.setNull(i);
-        else values[i] = toNanos(c as string);
-      }
-      return makeData({
-        type: new TimestampNanosecond('UTC'),
-        length: n,
-        nullCount: mask.nullCount,
-        nullBitmap: mask.nullCount > 0 ? mask.bits : undefined,
-        data: values,
+      const values = new BigInt64Array(n);
+      return fixedWidthData(new TimestampNanosecond('UTC'), cells, values, (i, c) => {
+        values[i] = toNanos(c as string);
       });
     }
     case 'long':
     case 'timespan': {
-      const mask = new NullMask(n);
       const values = new BigInt64Array(n);
-      for (let i = 0; i < n; i++) {
-        const c = cells[i];
-        if (c === null || c === undefined) mask.setNull(i);
-        else values[i] = BigInt(Math.trunc(c as number));
-      }
-      return makeData({
-        type: new Int64(),
-        length: n,
-        nullCount: mask.nullCount,
-        nullBitmap: mask.nullCount > 0 ? mask.bits : undefined,
-        data: values,
+      return fixedWidthData(new Int64(), cells, values, (i, c) => {
+        values[i] = BigInt(Math.trunc(c as number));
       });
     }
-    case 'int':
+    case 'int': {
+      const values = new Int32Array(n);
+      return fixedWidthData(new Int32(), cells, values, (i, c) => {
+        values[i] = c as number;
+      });
+    }
     case 'real': {
-      const mask = new NullMask(n);
-      const values = column.type === 'int' ? new Int32Array(n) : new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const c = cells[i];
-        if (c === null || c === undefined) mask.setNull(i);
-        else values[i] = c as number;
-      }
-      return makeData({
-        type: column.type === 'int' ? new Int32() : new Float64(),
-        length: n,
-        nullCount: mask.nullCount,
-        nullBitmap: mask.nullCount > 0 ? mask.bits : undefined,
-        data: values,
-      } as never);
+      const values = new Float64Array(n);
+      return fixedWidthData(new Float64(), cells, values, (i, c) => {
+        values[i] = c as number;
+      });
     }
     case 'bool': {
-      const mask = new NullMask(n);
       const bits = new Uint8Array(Math.ceil(n / 8));
-      for (let i = 0; i < n; i++) {
-        const c = cells[i];
-        if (c === null || c === undefined) mask.setNull(i);
-        else if (c) bits[i >> 3] |= 1 << (i & 7);
-      }
-      return makeData({
-        type: new Bool(),
-        length: n,
-        nullCount: mask.nullCount,
-        nullBitmap: mask.nullCount > 0 ? mask.bits : undefined,
-        data: bits,
+      return fixedWidthData(new Bool(), cells, bits, (i, c) => {
+        if (c) bits[i >> 3] |= 1 << (i & 7);
       });
     }
   }
+}
+
+/** A fixed-width column: `store` fills the value buffer, null (or empty) cells go to the validity bitmap. */
+function fixedWidthData(
+  type: DataType,
+  cells: readonly Cell[],
+  values: BigInt64Array | Int32Array | Float64Array | Uint8Array,
+  store: (index: number, cell: Cell) => void,
+): Data {
+  const mask = new NullMask(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
+    if (c === null || c === undefined || c === '') mask.setNull(i);
+    else store(i, c);
+  }
+  return makeData({
+    type,
+    length: cells.length,
+    nullCount: mask.nullCount,
+    nullBitmap: mask.nullCount > 0 ? mask.bits : undefined,
+    data: values,
+  } as never);
 }
 
 function columnValues(column: ColumnSchema, rows: readonly Record<string, unknown>[]): Cell[] {

@@ -37,3 +37,22 @@ export function startProvlog(args: string[]) {
 export function tempDir(prefix = 'provlog-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/** `provlog generate` options for a tenant of the given size (seeded, so reproducible). */
+export function tenantArgs(
+  seed: number,
+  size: { users: number; apps: number; days: number; end: string },
+): string[] {
+  return [
+    '--seed',
+    String(seed),
+    '--users',
+    String(size.users),
+    '--apps',
+    String(size.apps),
+    '--days',
+    String(size.days),
+    '--end',
+    size.end,
+  ];
+}

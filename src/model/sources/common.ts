@@ -7,6 +7,7 @@ import { billedSize } from '../billing.js';
 import type { AuditLogRow, DynamicValue, ProvisioningLogRow } from '../rows.js';
 import { TABLES, type TableName } from '../schema.js';
 import { canonicalTime } from '../time.js';
+import type { SourceReject } from './types.js';
 
 export type Json = DynamicValue;
 export type JsonObject = { [key: string]: Json };
@@ -15,6 +16,17 @@ export type JsonObject = { [key: string]: Json };
 export class RecordError extends Error {}
 
 export const EXCERPT_MAX = 200;
+
+/** The reject for a CSV record a mapper refused (a RecordError); other errors are bugs and rethrown. */
+export function csvRecordReject(
+  file: string,
+  line: number,
+  fields: readonly (string | null)[],
+  error: unknown,
+): SourceReject {
+  if (!(error instanceof RecordError)) throw error;
+  return { kind: 'reject', file, line, reason: error.message, excerpt: excerpt(fields.join(',')) };
+}
 
 export function excerpt(text: string): string {
   const oneLine = text.length > EXCERPT_MAX * 2 ? text.slice(0, EXCERPT_MAX * 2) : text;

@@ -9,7 +9,7 @@
  */
 import { basename, extname } from 'node:path';
 import { TABLES } from '../schema.js';
-import { excerpt, isObject, type Json, type JsonObject, RecordError } from './common.js';
+import { csvRecordReject, excerpt, isObject, type Json, type JsonObject, RecordError } from './common.js';
 import { csvRecords, normaliseHeader } from './csv.js';
 import { diagnosticToRow, type MappedRecord } from './diagnostic.js';
 import { graphToAuditRow, graphToProvisioningRow, isDirectoryAudit } from './graph.js';
@@ -301,14 +301,7 @@ async function* readLaCsv(p: Planned): AsyncGenerator<SourceItem> {
       if (mapped.idDerived) derived++;
       yield { kind: 'row', table: mapped.table, row: mapped.row, file, line: item.line };
     } catch (error) {
-      if (!(error instanceof RecordError)) throw error;
-      yield {
-        kind: 'reject',
-        file,
-        line: item.line,
-        reason: error.message,
-        excerpt: excerpt(item.fields.join(',')),
-      };
+      yield csvRecordReject(file, item.line, item.fields, error);
     }
   }
   if (derived) yield derivedWarning(file, derived);

@@ -12,6 +12,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { ProvisioningLogRow } from '../rows.js';
 import {
   applyOverlay,
+  csvRecordReject,
   derivedId,
   emptyProvisioningRow,
   enumInt,
@@ -25,7 +26,6 @@ import {
   OVERLAY_KEY,
   PROVISIONING_ACTIONS,
   RESULTS,
-  RecordError,
   STEP_TYPES,
   tenantFromJobId,
   timeField,
@@ -420,14 +420,7 @@ export async function* readPortalCsv(group: PortalGroup): AsyncGenerator<SourceI
       }
       yield { kind: 'row', table: 'AADProvisioningLogs', row: finishBilling(row), file, line: item.line };
     } catch (error) {
-      if (!(error instanceof RecordError)) throw error;
-      yield {
-        kind: 'reject',
-        file,
-        line: item.line,
-        reason: error.message,
-        excerpt: excerpt(item.fields.join(',')),
-      };
+      yield csvRecordReject(file, item.line, item.fields, error);
     }
   }
   if (derived) yield derivedWarning(file, derived);
