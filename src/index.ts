@@ -25,3 +25,10 @@ export { loadTable, partitionFiles, readRows, workspaceInfo } from './store/read
 export { summarizeWorkspace, type WorkspaceSummary } from './store/summary.js';
 export { defaultWorkspaceDir, Workspace } from './store/workspace.js';
 export { importGeneratedTenant } from './tenant-import.js';
+export { analyze, type Diagnostic, formatDiagnostic, type TableColumns } from './kql/analyzer.js';
+export { checkQuery, QueryError, type RunOptions, runQuery } from './kql/engine.js';
+export { KqlError, NotSupportedError } from './kql/errors.js';
+export type { QueryOutput, TableSource } from './kql/exec.js';
+export { cellJson, responseJson } from './kql/result.js';
+export { Table as KqlTable } from './kql/table.js';
+export { WorkspaceTableSource, workspaceSchemas } from './kql/workspace-source.js';

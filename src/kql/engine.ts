@@ -1,0 +1,58 @@
+/**
+ * The embedded KQL engine's entry points: analyse, translate, execute.
+ */
+import { type Analysis, analyze, type Diagnostic, formatDiagnostic, type TableColumns } from './analyzer.js';
+import { KqlError } from './errors.js';
+import { Executor, type QueryOutput, type TableSource } from './exec.js';
+import './functions/index.js';
+import './operators/index.js';
+import { parseDatetime } from './text.js';
+import { Translator } from './translate.js';
+
+export interface RunOptions {
+  /** The clock for now() and ago(): ISO text or ticks; defaults to the current time. */
+  now?: string | bigint;
+  /** Tables the query may read. */
+  source?: TableSource;
+  /** Their schemas, for the analyser. */
+  schemas?: TableColumns[];
+}
+
+export class QueryError extends KqlError {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[],
+  ) {
+    super(message, 'SyntaxError');
+  }
+}
+
+export function nowTicks(now: string | bigint | undefined): bigint {
+  if (typeof now === 'bigint') return now;
+  if (now === undefined) return BigInt(Date.now()) * 10_000n;
+  const ticks = parseDatetime(now);
+  if (ticks === null) throw new KqlError(`--now: not a datetime: ${now}`);
+  return ticks;
+}
+
+/** Diagnostics of a query (errors and warnings), without running it. */
+export function checkQuery(text: string, schemas: TableColumns[] = []): Diagnostic[] {
+  return analyze(text, schemas).diagnostics;
+}
+
+export function errorsOf(analysis: Analysis): Diagnostic[] {
+  return analysis.diagnostics.filter((d) => d.severity === 'Error');
+}
+
+/** Runs a query; throws QueryError for syntax/semantic errors and KqlError for runtime failures. */
+export function runQuery(text: string, options: RunOptions = {}): QueryOutput {
+  if (/^\s*\./.test(text)) throw new KqlError('control commands are not supported', 'BadArgumentError');
+  const analysis = analyze(text, options.schemas ?? []);
+  const errors = errorsOf(analysis);
+  if (errors.length > 0) {
+    throw new QueryError(errors.map((d) => formatDiagnostic(text, d)).join('\n'), errors);
+  }
+  const program = new Translator(text).program(analysis.syntax);
+  const executor = new Executor(text, options.source ?? { table: () => undefined }, nowTicks(options.now));
+  return executor.run(program);
+}

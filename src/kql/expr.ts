@@ -1,0 +1,156 @@
+/**
+ * Compiles scalar IR into per-row closures over a table's column arrays, once per operator. Calls
+ * with constant arguments are folded; functions get their argument types up front so the per-row
+ * code has no type dispatch.
+ */
+import { KqlError, NotSupportedError } from './errors.js';
+import type { Executor, Scope } from './exec.js';
+import { scalarFunction } from './functions/registry.js';
+import type { Expr } from './ir.js';
+import type { Table } from './table.js';
+import type { KType, Value } from './values.js';
+
+export type RowFn = (row: number) => Value;
+
+export interface Compiled {
+  fn: RowFn;
+  type: KType;
+  constant: boolean;
+  /** The value, when constant. */
+  value?: Value;
+}
+
+export function constantOf(value: Value, type: KType): Compiled {
+  return { fn: () => value, type, constant: true, value };
+}
+
+export function compileExpr(
+  expr: Expr,
+  table: Table | undefined,
+  scope: Scope,
+  executor: Executor,
+): Compiled {
+  switch (expr.e) {
+    case 'literal':
+      return constantOf(expr.value, expr.type);
+    case 'column': {
+      const index = table ? table.indexOf(expr.name) : -1;
+      if (index < 0 || !table) {
+        const variable = scope.lookup(expr.name);
+        if (variable?.kind === 'scalar') return constantOf(variable.value, variable.type);
+        throw new KqlError(`column '${expr.name}' is not in the input`);
+      }
+      const data = table.data[index];
+      return { fn: (row) => data[row], type: table.columns[index].type, constant: false };
+    }
+    case 'variable': {
+      const variable = scope.lookup(expr.name);
+      if (variable?.kind === 'scalar') return constantOf(variable.value, variable.type);
+      if (table) {
+        const index = table.indexOf(expr.name);
+        if (index >= 0) {
+          const data = table.data[index];
+          return { fn: (row) => data[row], type: table.columns[index].type, constant: false };
+        }
+      }
+      if (variable?.kind === 'function') {
+        return compileExpr(
+          { e: 'user-call', name: expr.name, args: [], type: expr.type, span: { start: 0, end: 0 } },
+          table,
+          scope,
+          executor,
+        );
+      }
+      throw new KqlError(`'${expr.name}' is not a scalar value here`);
+    }
+    case 'to-scalar': {
+      const result = executor.tabular(expr.query, scope);
+      const value = result.rowCount > 0 && result.data.length > 0 ? result.data[0][0] : null;
+      const type = result.columns[0]?.type ?? expr.type;
+      return constantOf(value ?? (type === 'string' ? '' : null), type);
+    }
+    case 'user-call':
+      return executor.callUserScalar(expr, table, scope);
+    case 'call':
+      return compileCall(expr, table, scope, executor);
+    case 'star':
+      return constantOf(null, 'dynamic');
+    case 'tabular-list': {
+      const result = executor.tabular(expr.query, scope);
+      const column = result.data[0] ?? [];
+      return constantOf(column.slice(), 'dynamic');
+    }
+    default:
+      throw new KqlError(`cannot compile expression ${(expr as { e: string }).e}`);
+  }
+}
+
+function compileCall(
+  expr: Extract<Expr, { e: 'call' }>,
+  table: Table | undefined,
+  scope: Scope,
+  executor: Executor,
+): Compiled {
+  const fn = scalarFunction(expr.fn);
+  if (!fn) {
+    const name = expr.fn.startsWith('$aggregate:')
+      ? `${expr.fn.slice(11)}() outside summarize`
+      : displayName(expr.fn);
+    throw new NotSupportedError(name, executor.text, expr.span.start);
+  }
+  const args = expr.args.map((a) => compileArgument(a, table, scope, executor));
+  let impl: (...values: Value[]) => Value;
+  try {
+    impl = fn.factory({
+      name: expr.fn,
+      argTypes: args.map((a) => a.type),
+      resultType: expr.type,
+      isConstant: args.map((a) => a.constant),
+      constants: args.map((a) => (a.constant ? (a.value ?? null) : null)),
+      now: executor.now,
+    });
+  } catch (error) {
+    throw executor.located(error, expr.span.start);
+  }
+  const type = expr.type;
+  if (fn.deterministic && args.every((a) => a.constant)) {
+    let value: Value;
+    try {
+      value = impl(...args.map((a) => a.value ?? null));
+    } catch (error) {
+      throw executor.located(error, expr.span.start);
+    }
+    return constantOf(value, type);
+  }
+  const fns = args.map((a) => a.fn);
+  switch (fns.length) {
+    case 0:
+      return { fn: () => impl(), type, constant: false };
+    case 1: {
+      const [a] = fns;
+      return { fn: (row) => impl(a(row)), type, constant: false };
+    }
+    case 2: {
+      const [a, b] = fns;
+      return { fn: (row) => impl(a(row), b(row)), type, constant: false };
+    }
+    case 3: {
+      const [a, b, c] = fns;
+      return { fn: (row) => impl(a(row), b(row), c(row)), type, constant: false };
+    }
+    default:
+      return { fn: (row) => impl(...fns.map((f) => f(row))), type, constant: false };
+  }
+}
+
+function compileArgument(arg: Expr, table: Table | undefined, scope: Scope, executor: Executor): Compiled {
+  return compileExpr(arg, table, scope, executor);
+}
+
+function displayName(fn: string): string {
+  if (!fn.startsWith('$')) return `${fn}()`;
+  return `operator ${fn
+    .slice(1)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()}`;
+}

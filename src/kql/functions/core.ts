@@ -1,0 +1,215 @@
+/**
+ * Conversions, conditionals, null tests and the clock: the functions nearly every query uses.
+ */
+import { KqlError } from '../errors.js';
+import { toText } from '../text.js';
+import { type KType, normLong, TICKS_PER_DAY, type Value } from '../values.js';
+import { toBool, toDatetime, toDynamicValue, toGuid, toInt, toLong, toReal, toTimespan } from './coerce.js';
+import { registerScalar } from './registry.js';
+
+registerScalar(
+  'tostring',
+  ({ argTypes: [t] }) =>
+    (v) =>
+      toText(v, t),
+);
+registerScalar(
+  ['tolong', 'toint64'],
+  ({ argTypes: [t] }) =>
+    (v) =>
+      toLong(v, t === 'dynamic' ? dynamicKind(v) : t),
+);
+registerScalar(
+  ['toint', 'toint32'],
+  ({ argTypes: [t] }) =>
+    (v) =>
+      toInt(v, t === 'dynamic' ? dynamicKind(v) : t),
+);
+registerScalar(
+  ['toreal', 'todouble', 'todecimal'],
+  ({ argTypes: [t] }) =>
+    (v) =>
+      toReal(v, t === 'dynamic' ? dynamicKind(v) : t),
+);
+registerScalar(
+  ['tobool', 'toboolean'],
+  ({ argTypes: [t] }) =>
+    (v) =>
+      toBool(v, t),
+);
+registerScalar(
+  ['todatetime', 'todate'],
+  ({ argTypes: [t] }) =>
+    (v) =>
+      toDatetime(v, t === 'dynamic' ? dynamicKind(v) : t),
+);
+registerScalar(
+  ['totimespan', 'totime'],
+  ({ argTypes: [t] }) =>
+    (v) =>
+      toTimespan(v, t === 'dynamic' ? dynamicKind(v) : t),
+);
+registerScalar('toguid', () => (v) => (typeof v === 'string' ? toGuid(v) : null));
+registerScalar(
+  ['todynamic', 'toobject', 'parse_json'],
+  ({ argTypes: [t] }) =>
+    (v) =>
+      toDynamicValue(v, t),
+);
+
+function dynamicKind(value: Value): KType {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'bigint') return 'long';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'long' : 'real';
+  if (typeof value === 'boolean') return 'bool';
+  return 'dynamic';
+}
+
+registerScalar(['iff', 'iif'], ({ argTypes, resultType }) => {
+  const [, tb, tc] = argTypes;
+  return (condition, a, b) =>
+    condition === true ? convertTo(a, tb, resultType) : convertTo(b, tc, resultType);
+});
+
+registerScalar('case', ({ argTypes, resultType }) => (...args) => {
+  for (let i = 0; i + 1 < args.length; i += 2) {
+    if (args[i] === true) return convertTo(args[i + 1], argTypes[i + 1], resultType);
+  }
+  return convertTo(args[args.length - 1], argTypes[args.length - 1], resultType);
+});
+
+function convertTo(value: Value, from: KType, to: KType): Value {
+  if (from === to) return value;
+  if (to === 'real' && (typeof value === 'bigint' || typeof value === 'number')) return Number(value);
+  if (to === 'long' && typeof value === 'number' && Number.isInteger(value)) return value;
+  if (to === 'string') return toText(value, from);
+  return value;
+}
+
+registerScalar('coalesce', ({ argTypes }) => (...args) => {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i];
+    if (v !== null && !(argTypes[i] === 'string' && v === '')) return v;
+  }
+  return argTypes[0] === 'string' ? '' : null;
+});
+
+registerScalar(
+  'isnull',
+  ({ argTypes: [t] }) =>
+    (v) =>
+      t === 'string' ? false : v === null,
+);
+registerScalar(
+  'isnotnull',
+  ({ argTypes: [t] }) =>
+    (v) =>
+      t === 'string' ? true : v !== null,
+);
+registerScalar('isempty', () => (v) => v === null || v === '');
+registerScalar('isnotempty', () => (v) => !(v === null || v === ''));
+registerScalar('isnan', () => (v) => typeof v === 'number' && Number.isNaN(v));
+registerScalar('isinf', () => (v) => v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY);
+registerScalar('isfinite', () => (v) => (typeof v === 'number' ? Number.isFinite(v) : v !== null));
+
+registerScalar(
+  'now',
+  ({ now }) =>
+    (offset) =>
+      now + (typeof offset === 'bigint' ? offset : 0n),
+);
+registerScalar(
+  'ago',
+  ({ now }) =>
+    (span) =>
+      span === null ? null : now - (span as bigint),
+);
+
+/** bin(): rounds down to a multiple of the bin size (numbers, datetimes, timespans). */
+function binImpl(from: KType, sizeType: KType): (value: Value, size: Value) => Value {
+  if (from === 'datetime' || from === 'timespan') {
+    return (value, size) => {
+      if (value === null || size === null) return null;
+      const s = typeof size === 'bigint' ? size : BigInt(Math.trunc(size as number));
+      if (s <= 0n) return null;
+      const v = value as bigint;
+      let q = v / s;
+      if (v % s !== 0n && v < 0n) q -= 1n;
+      return q * s;
+    };
+  }
+  if (from === 'long' || from === 'int') {
+    return (value, size) => {
+      if (value === null || size === null) return null;
+      const s = typeof size === 'bigint' ? Number(size) : (size as number);
+      if (s <= 0) return null;
+      if (sizeType === 'real' && !Number.isInteger(s)) return Math.floor(Number(value) / s) * s;
+      const v = BigInt(value as number | bigint);
+      const bs = BigInt(Math.trunc(s));
+      let q = v / bs;
+      if (v % bs !== 0n && v < 0n) q -= 1n;
+      return normLong(q * bs);
+    };
+  }
+  return (value, size) => {
+    if (value === null || size === null) return null;
+    const s = Number(size);
+    if (!(s > 0)) return null;
+    return Math.floor(Number(value) / s) * s;
+  };
+}
+
+registerScalar(['bin', 'floor'], ({ argTypes: [t, ts] }) => binImpl(t, ts));
+registerScalar('bin_at', ({ argTypes: [t, ts] }) => {
+  const bin = binImpl(t, ts);
+  return (value, size, at) => {
+    if (value === null || size === null || at === null) return null;
+    if (typeof value === 'bigint') {
+      const shifted = bin(value - (at as bigint), size);
+      return shifted === null ? null : (shifted as bigint) + (at as bigint);
+    }
+    const shifted = bin(Number(value) - Number(at), size);
+    return shifted === null ? null : Number(shifted) + Number(at);
+  };
+});
+
+registerScalar('startofday', () => (v, offset) => {
+  if (v === null) return null;
+  const t = v as bigint;
+  let q = t / TICKS_PER_DAY;
+  if (t % TICKS_PER_DAY !== 0n && t < 0n) q -= 1n;
+  return (q + BigInt(Number(offset ?? 0))) * TICKS_PER_DAY;
+});
+
+registerScalar('gettype', ({ argTypes: [t] }) => (v) => {
+  if (t !== 'dynamic') return t === 'real' ? 'real' : t;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'long';
+    case 'number':
+      return Number.isInteger(v) ? 'long' : 'real';
+    default:
+      return 'dictionary';
+  }
+});
+
+registerScalar('strlen', () => (v) => [...(v as string)].length);
+registerScalar(
+  'strcat',
+  ({ argTypes }) =>
+    (...args) =>
+      args.map((a, i) => toText(a, argTypes[i])).join(''),
+);
+registerScalar('tolower', () => (v) => (v as string).toLowerCase());
+registerScalar('toupper', () => (v) => (v as string).toUpperCase());
+
+registerScalar('assert', () => (condition, message) => {
+  if (condition !== true) throw new KqlError(`assertion failed: ${String(message)}`);
+  return true;
+});

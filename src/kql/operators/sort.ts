@@ -1,0 +1,51 @@
+import { compareValues } from '../compare.js';
+import type { Executor, Scope } from '../exec.js';
+import type { SortKey } from '../ir.js';
+import type { Table } from '../table.js';
+import type { Value } from '../values.js';
+
+function comparator(
+  input: Table,
+  keys: SortKey[],
+  scope: Scope,
+  executor: Executor,
+): (a: number, b: number) => number {
+  const columns = keys.map((key) => {
+    const compiled = executor.compile(key.expr, input, scope);
+    return { values: executor.evaluate(compiled, input.rowCount), key };
+  });
+  return (a, b) => {
+    for (const { values, key } of columns) {
+      const x: Value = values[a];
+      const y: Value = values[b];
+      if (x === y) continue;
+      const xNull = x === null || (typeof x === 'number' && Number.isNaN(x));
+      const yNull = y === null || (typeof y === 'number' && Number.isNaN(y));
+      if (xNull || yNull) {
+        if (xNull && yNull) continue;
+        return xNull === key.nullsFirst ? -1 : 1;
+      }
+      const c = compareValues(x, y);
+      if (c !== 0) return key.descending ? -c : c;
+    }
+    return a - b;
+  };
+}
+
+export function sortTable(input: Table, keys: SortKey[], scope: Scope, executor: Executor): Table {
+  const order = Array.from({ length: input.rowCount }, (_, i) => i);
+  order.sort(comparator(input, keys, scope, executor));
+  return input.select(order);
+}
+
+export function topTable(
+  input: Table,
+  keys: SortKey[],
+  count: number,
+  scope: Scope,
+  executor: Executor,
+): Table {
+  const order = Array.from({ length: input.rowCount }, (_, i) => i);
+  order.sort(comparator(input, keys, scope, executor));
+  return input.select(order.slice(0, Math.max(0, count)));
+}

@@ -1,0 +1,110 @@
+/**
+ * Tables of a local workspace as engine tables. Columns are decoded from the Arrow partitions on first
+ * use, so a query pays only for the columns it reads.
+ */
+import { type Table as ArrowTable, type Data, DataType, type Vector } from 'apache-arrow';
+import { TABLES, type TableName } from '../model/schema.js';
+import { stringColumn } from '../store/column-access.js';
+import { loadTable } from '../store/reader.js';
+import type { Workspace } from '../store/workspace.js';
+import type { TableColumns } from './analyzer.js';
+import type { TableSource } from './exec.js';
+import type { ColumnDef } from './ir.js';
+import { Table } from './table.js';
+import { type KType, normLong, parseJsonText, toKType, type Value } from './values.js';
+
+/** The schemas the analyser binds against: Log Analytics' own types (JSON-in-string columns are strings). */
+export function workspaceSchemas(): TableColumns[] {
+  return (Object.keys(TABLES) as TableName[]).map((name) => ({
+    name,
+    columns: TABLES[name].columns.map((c) => ({ name: c.name, type: c.type })),
+  }));
+}
+
+function decodeColumn(tables: ArrowTable[], name: string, type: KType): Value[] {
+  const out: Value[] = [];
+  for (const table of tables) {
+    for (const batch of table.batches) {
+      const vector = batch.getChild(name);
+      const n = batch.numRows;
+      if (!vector) {
+        for (let i = 0; i < n; i++) out.push(type === 'string' ? '' : null);
+        continue;
+      }
+      if (type === 'string') {
+        const column = stringColumn(batch, name);
+        for (let i = 0; i < n; i++) out.push(vector.isValid(i) ? column.get(i) : '');
+        continue;
+      }
+      decodeFixed(vector, type, n, out);
+    }
+  }
+  return out;
+}
+
+function decodeFixed(vector: Vector, type: KType, n: number, out: Value[]): void {
+  const data: Data = vector.data[0];
+  const offset = data.offset;
+  switch (type) {
+    case 'datetime': {
+      const raw = data.values as BigInt64Array;
+      for (let i = 0; i < n; i++) out.push(vector.isValid(i) ? raw[offset + i] / 100n : null);
+      return;
+    }
+    case 'long':
+    case 'timespan': {
+      const raw = data.values as BigInt64Array;
+      for (let i = 0; i < n; i++) {
+        if (!vector.isValid(i)) out.push(null);
+        else out.push(type === 'timespan' ? raw[offset + i] : normLong(raw[offset + i]));
+      }
+      return;
+    }
+    case 'dynamic':
+      for (let i = 0; i < n; i++) {
+        const text = vector.isValid(i) ? (vector.get(i) as string | null) : null;
+        out.push(text === null ? null : (parseJsonText(text) ?? text));
+      }
+      return;
+    case 'guid':
+      for (let i = 0; i < n; i++) out.push(vector.isValid(i) ? String(vector.get(i)) : null);
+      return;
+    default:
+      if (DataType.isBool(data.type) || DataType.isInt(data.type) || DataType.isFloat(data.type)) {
+        for (let i = 0; i < n; i++) {
+          const v = vector.isValid(i) ? vector.get(i) : null;
+          out.push(typeof v === 'bigint' ? normLong(v) : (v as Value));
+        }
+        return;
+      }
+      for (let i = 0; i < n; i++) out.push(vector.isValid(i) ? (vector.get(i) as Value) : null);
+  }
+}
+
+/** A workspace's tables for the engine (loaded once per source, columns decoded lazily). */
+export class WorkspaceTableSource implements TableSource {
+  private readonly cache = new Map<string, Table>();
+
+  constructor(private readonly workspace: Workspace) {}
+
+  table(name: string): Table | undefined {
+    const cached = this.cache.get(name);
+    if (cached) return cached;
+    if (!(name in TABLES)) return undefined;
+    const schema = TABLES[name as TableName];
+    const arrow = loadTable(this.workspace, schema.name);
+    const rows = arrow.reduce((n, t) => n + t.numRows, 0);
+    const columns: ColumnDef[] = schema.columns.map((c) => ({ name: c.name, type: toKType(c.type) }));
+    const data: Value[][] = [];
+    columns.forEach((column, i) => {
+      let decoded: Value[] | undefined;
+      Object.defineProperty(data, i, {
+        enumerable: true,
+        get: () => (decoded ??= decodeColumn(arrow, column.name, column.type)),
+      });
+    });
+    const table = new Table(columns, data, rows);
+    this.cache.set(name, table);
+    return table;
+  }
+}
