@@ -2,3 +2,12 @@
 import './operators.js';
 import './core.js';
 import './aggregates.js';
+import './strings.js';
+import './datetime.js';
+import './math.js';
+import './hash.js';
+import './dynamic.js';
+import './stats.js';
+import './series.js';
+
+export {};

@@ -1,0 +1,2 @@
+/** Function family: datetime (filled in by its own module). */
+export {};

@@ -1,0 +1,2 @@
+/** Function family: dynamic (filled in by its own module). */
+export {};

@@ -1,0 +1,2 @@
+/** Function family: hash (filled in by its own module). */
+export {};

@@ -1,0 +1,2 @@
+/** Function family: math (filled in by its own module). */
+export {};

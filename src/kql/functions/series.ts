@@ -1,0 +1,2 @@
+/** Function family: series (filled in by its own module). */
+export {};

@@ -1,0 +1,2 @@
+/** Function family: stats (filled in by its own module). */
+export {};

@@ -1,0 +1,2 @@
+/** Function family: strings (filled in by its own module). */
+export {};

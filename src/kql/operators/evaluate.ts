@@ -1,0 +1,2 @@
+/** Operator plug-in: evaluate (filled in by its own module). */
+export {};

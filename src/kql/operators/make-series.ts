@@ -1,0 +1,2 @@
+/** Operator plug-in: make-series (filled in by its own module). */
+export {};

@@ -1,0 +1,2 @@
+/** Operator plug-in: mv-expand (filled in by its own module). */
+export {};

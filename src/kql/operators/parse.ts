@@ -1,0 +1,2 @@
+/** Operator plug-in: parse (filled in by its own module). */
+export {};

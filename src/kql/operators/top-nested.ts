@@ -1,0 +1,2 @@
+/** Operator plug-in: top-nested (filled in by its own module). */
+export {};
