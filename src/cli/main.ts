@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { demoCommand } from './commands/demo.js';
 import { generateCommand } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
+import { queryCommand } from './commands/query.js';
 import { workspaceCommand } from './commands/workspace.js';
 import { exitCodes } from './exit-codes.js';
 
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     })
     .command(generateCommand(outcome))
     .command(importCommand(outcome))
+    .command(queryCommand(outcome))
     .command(workspaceCommand(outcome))
     .command(demoCommand(outcome))
     .demandCommand(1, 'Name a command; see provlog --help')

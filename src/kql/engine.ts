@@ -1,6 +1,7 @@
 /**
  * The embedded KQL engine's entry points: analyse, translate, execute.
  */
+import { type AnalysisCacheOptions, cachedAnalyze } from './analysis-cache.js';
 import { type Analysis, analyze, type Diagnostic, formatDiagnostic, type TableColumns } from './analyzer.js';
 import { KqlError } from './errors.js';
 import { Executor, type QueryOutput, type TableSource } from './exec.js';
@@ -16,6 +17,8 @@ export interface RunOptions {
   source?: TableSource;
   /** Their schemas, for the analyser. */
   schemas?: TableColumns[];
+  /** Keep analyses on disk so re-running a query skips loading the analyser. */
+  analysisCache?: AnalysisCacheOptions;
 }
 
 export class QueryError extends KqlError {
@@ -47,7 +50,10 @@ export function errorsOf(analysis: Analysis): Diagnostic[] {
 /** Runs a query; throws QueryError for syntax/semantic errors and KqlError for runtime failures. */
 export function runQuery(text: string, options: RunOptions = {}): QueryOutput {
   if (/^\s*\./.test(text)) throw new KqlError('control commands are not supported', 'BadArgumentError');
-  const analysis = analyze(text, options.schemas ?? []);
+  const schemas = options.schemas ?? [];
+  const analysis = options.analysisCache
+    ? cachedAnalyze(text, schemas, options.analysisCache)
+    : analyze(text, schemas);
   const errors = errorsOf(analysis);
   if (errors.length > 0) {
     throw new QueryError(errors.map((d) => formatDiagnostic(text, d)).join('\n'), errors);

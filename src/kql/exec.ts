@@ -12,7 +12,7 @@ import { pluginByName } from './operators/plugins.js';
 import { sortTable, topTable } from './operators/sort.js';
 import { summarizeTable } from './operators/summarize.js';
 import { unionTables } from './operators/union.js';
-import { Table } from './table.js';
+import { appendColumns, pickColumns, Table } from './table.js';
 import { asNumber, type KType, nullOf, TICKS_PER_DAY, type Value } from './values.js';
 
 export type Binding =
@@ -289,7 +289,7 @@ export class Executor {
       const type = resultType(compiled, item.expr);
       const index = table.indexOf(item.name);
       const columns = table.columns.slice();
-      const data = table.data.slice();
+      const data = pickColumns(table.data);
       if (index >= 0) {
         columns[index] = { name: item.name, type };
         data[index] = values;
@@ -315,7 +315,7 @@ export class Executor {
       if (current.indexOf(item.name) < 0) {
         current = new Table(
           [...current.columns, { name: item.name, type: columns[columns.length - 1].type }],
-          [...current.data, values],
+          appendColumns(pickColumns(current.data), [values]),
           current.rowCount,
         );
       }
@@ -538,7 +538,7 @@ export class Executor {
     const base = table ?? new Table([], [], 1);
     const extended = new Table(
       [...paramColumns, ...base.columns],
-      [...paramData, ...base.data],
+      appendColumns(paramData, base.data),
       base.rowCount,
     );
     const inner = new Scope(fn.scope);
@@ -594,7 +594,7 @@ function resultType(compiled: Compiled, expr: Expr): KType {
 function pick(input: Table, indexes: number[]): Table {
   return new Table(
     indexes.map((i) => input.columns[i]),
-    indexes.map((i) => input.data[i]),
+    pickColumns(input.data, indexes),
     input.rowCount,
   );
 }

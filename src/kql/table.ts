@@ -29,10 +29,12 @@ export class Table {
     return this.byName.get(name) ?? -1;
   }
 
-  /** A table with the rows at `indexes`, in that order. */
+  /** A table with the rows at `indexes`, in that order (columns are gathered when first read). */
   select(indexes: ArrayLike<number>): Table {
     const n = indexes.length;
-    const data = this.data.map((column) => {
+    const source = this.data;
+    const data = lazyColumns(source.length, (c) => {
+      const column = source[c];
       const out = new Array<Value>(n);
       for (let i = 0; i < n; i++) out[i] = column[indexes[i]];
       return out;
@@ -44,4 +46,42 @@ export class Table {
   row(index: number): Value[] {
     return this.data.map((column) => column[index]);
   }
+}
+
+/**
+ * Column arrays computed on first read: a table from the workspace decodes only the columns a query
+ * touches, and operators that pass columns through do not force them.
+ */
+export function lazyColumns(count: number, produce: (index: number) => Value[]): Value[][] {
+  const data: Value[][] = [];
+  for (let i = 0; i < count; i++) {
+    let value: Value[] | undefined;
+    Object.defineProperty(data, i, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        value ??= produce(i);
+        return value;
+      },
+    });
+  }
+  return data;
+}
+
+/** The column arrays at `indexes` of `data` (or all), without reading lazy ones. */
+export function pickColumns(data: Value[][], indexes?: readonly number[]): Value[][] {
+  return appendColumns([], data, indexes);
+}
+
+/** Appends columns of `source` to `target` without reading lazy ones; returns `target`. */
+export function appendColumns(target: Value[][], source: Value[][], indexes?: readonly number[]): Value[][] {
+  const list = indexes ?? Array.from({ length: source.length }, (_, i) => i);
+  for (const from of list) {
+    const to = target.length;
+    const descriptor = Object.getOwnPropertyDescriptor(source, from);
+    if (descriptor?.get)
+      Object.defineProperty(target, to, { enumerable: true, configurable: true, get: descriptor.get });
+    else target[to] = source[from];
+  }
+  return target;
 }

@@ -976,7 +976,8 @@ export function span(node: SyntaxNode): { start: number; end: number } {
 }
 
 export function isTabular(node: SyntaxNode): boolean {
-  return typeof node.type === 'object' && node.type !== null;
+  if (typeof node.type === 'object' && node.type !== null) return true;
+  return node.kind === 'PipeExpression' || (node.kind.endsWith('Operator') && node.kind !== 'Operator');
 }
 
 function operatorDisplayName(node: SyntaxNode): string {

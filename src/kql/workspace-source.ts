@@ -10,7 +10,7 @@ import type { Workspace } from '../store/workspace.js';
 import type { TableColumns } from './analyzer.js';
 import type { TableSource } from './exec.js';
 import type { ColumnDef } from './ir.js';
-import { Table } from './table.js';
+import { lazyColumns, Table } from './table.js';
 import { type KType, normLong, parseJsonText, toKType, type Value } from './values.js';
 
 /** The schemas the analyser binds against: Log Analytics' own types (JSON-in-string columns are strings). */
@@ -95,14 +95,7 @@ export class WorkspaceTableSource implements TableSource {
     const arrow = loadTable(this.workspace, schema.name);
     const rows = arrow.reduce((n, t) => n + t.numRows, 0);
     const columns: ColumnDef[] = schema.columns.map((c) => ({ name: c.name, type: toKType(c.type) }));
-    const data: Value[][] = [];
-    columns.forEach((column, i) => {
-      let decoded: Value[] | undefined;
-      Object.defineProperty(data, i, {
-        enumerable: true,
-        get: () => (decoded ??= decodeColumn(arrow, column.name, column.type)),
-      });
-    });
+    const data = lazyColumns(columns.length, (i) => decodeColumn(arrow, columns[i].name, columns[i].type));
     const table = new Table(columns, data, rows);
     this.cache.set(name, table);
     return table;

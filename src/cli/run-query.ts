@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import envPaths from 'env-paths';
+import { UserError } from '../errors.js';
+import { formatDiagnostic } from '../kql/analyzer.js';
+import { checkQuery, runQuery } from '../kql/engine.js';
+import { KqlError } from '../kql/errors.js';
+import type { QueryOutput, TableSource } from '../kql/exec.js';
+import { responseJson } from '../kql/result.js';
+import type { Table } from '../kql/table.js';
+import { formatDatetime, formatReal, formatTimespan } from '../kql/text.js';
+import { type Dynamic, jsonText, type KType, type Value } from '../kql/values.js';
+import { WorkspaceTableSource, workspaceSchemas } from '../kql/workspace-source.js';
+import { csvSafeCell } from '../output/csv-safe.js';
+import { Workspace } from '../store/workspace.js';
+import type { QueryCheckArgs, QueryRunArgs } from './commands/query.js';
+import { exitCodes } from './exit-codes.js';
+import { textTable } from './format.js';
+import { resolveWorkspaceDir } from './workspace-dir.js';
+
+/** $PROVLOG_CACHE_DIR, else the user cache directory. */
+function analysisCacheDir(): string {
+  return join(process.env.PROVLOG_CACHE_DIR ?? envPaths('provlog', { suffix: '' }).cache, 'analysis');
+}
+
+async function readQuery(file: string): Promise<string> {
+  if (file === '-' || file === '') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  return readFile(file, 'utf8');
+}
+
+/** Opens the workspace only when the query reads a table, so `print` queries need none. */
+function lazyWorkspaceSource(dir: string): TableSource {
+  let source: WorkspaceTableSource | undefined;
+  return {
+    table(name) {
+      if (!source) {
+        let workspace: Workspace;
+        try {
+          workspace = Workspace.open(dir);
+        } catch (error) {
+          throw new UserError(`cannot open the workspace ${dir}: ${(error as Error).message}`);
+        }
+        source = new WorkspaceTableSource(workspace);
+      }
+      return source.table(name);
+    },
+  };
+}
+
+/** A cell as display text. */
+export function displayCell(value: Value, type: KType): string {
+  if (value === null) return '';
+  switch (type) {
+    case 'datetime':
+      return formatDatetime(value as bigint);
+    case 'timespan':
+      return formatTimespan(value as bigint);
+    case 'dynamic':
+      return typeof value === 'string' ? value : jsonText(value as Dynamic);
+    case 'real':
+    case 'decimal':
+      return formatReal(value as number);
+    default:
+      return String(value);
+  }
+}
+
+function tableText(table: Table): string {
+  const rows: string[][] = [];
+  for (let r = 0; r < table.rowCount; r++) {
+    rows.push(table.columns.map((c, i) => displayCell(table.data[i][r], c.type).replace(/[\r\n\t]+/g, ' ')));
+  }
+  return textTable(
+    table.columns.map((c) => c.name),
+    rows,
+  );
+}
+
+function tableCsv(table: Table): string {
+  const rows: string[][] = [table.columns.map((c) => csvSafeCell(c.name))];
+  for (let r = 0; r < table.rowCount; r++) {
+    rows.push(table.columns.map((c, i) => csvSafeCell(displayCell(table.data[i][r], c.type))));
+  }
+  return stringify(rows);
+}
+
+function print(output: QueryOutput, format: QueryRunArgs['format']): void {
+  if (format === 'json') {
+    process.stdout.write(`${responseJson(output)}\n`);
+    return;
+  }
+  output.tables.forEach(({ name, table }, i) => {
+    if (format === 'csv') {
+      process.stdout.write(tableCsv(table));
+      return;
+    }
+    if (output.tables.length > 1) process.stdout.write(`${i > 0 ? '\n' : ''}${name}\n`);
+    process.stdout.write(`${tableText(table)}\n`);
+    process.stderr.write(`(${table.rowCount.toLocaleString('en-US')} rows)\n`);
+  });
+}
+
+export async function runQueryCommand(args: QueryRunArgs): Promise<number> {
+  const text = await readQuery(args.file);
+  const format = args.json ? 'json' : args.format;
+  try {
+    const output = runQuery(text, {
+      now: args.now,
+      schemas: workspaceSchemas(),
+      source: lazyWorkspaceSource(resolveWorkspaceDir(args.workspace)),
+      analysisCache: { dir: analysisCacheDir() },
+    });
+    print(output, format);
+    return exitCodes.ok;
+  } catch (error) {
+    if (error instanceof KqlError) {
+      process.stderr.write(`provlog: query failed: ${error.message}\n`);
+      return exitCodes.error;
+    }
+    throw error;
+  }
+}
+
+export async function runQueryCheck(args: QueryCheckArgs): Promise<number> {
+  const text = await readQuery(args.file);
+  const diagnostics = checkQuery(text, workspaceSchemas());
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(diagnostics, null, 2)}\n`);
+  } else {
+    for (const d of diagnostics) {
+      process.stdout.write(
+        `${args.file || '<stdin>'}:${formatDiagnostic(text, d)}\n  ${d.severity.toLowerCase()} ${d.code}\n`,
+      );
+    }
+  }
+  return diagnostics.some((d) => d.severity === 'Error') ? exitCodes.error : exitCodes.ok;
+}

@@ -1,0 +1,75 @@
+/**
+ * Analyses keyed by query text and schemas, kept as JSON files: loading Kusto.Language and warming it
+ * up costs over a second, so a query analysed before (a shipped query, a report re-run) skips it.
+ * The key includes a hash of the analyser bridge, so a new tree format never reads stale entries.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Analysis, analyze, type TableColumns } from './analyzer.js';
+
+let bridgeHash: string | undefined;
+
+function analyserIdentity(): string {
+  if (!bridgeHash) {
+    const hash = createHash('sha256');
+    hash.update(readFileSync(new URL('./analyzer.js', import.meta.url)));
+    hash.update(
+      readFileSync(createRequire(import.meta.url).resolve('@kusto/language-service-next/package.json')),
+    );
+    bridgeHash = hash.digest('hex').slice(0, 16);
+  }
+  return bridgeHash;
+}
+
+export function analysisKey(text: string, schemas: readonly TableColumns[]): string {
+  return createHash('sha256')
+    .update(analyserIdentity())
+    .update('\0')
+    .update(JSON.stringify(schemas))
+    .update('\0')
+    .update(text)
+    .digest('hex');
+}
+
+function readEntry(dir: string, key: string): Analysis | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Analysis;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeEntry(dir: string, key: string, analysis: Analysis): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const temp = join(dir, `.${key}.${randomBytes(4).toString('hex')}.tmp`);
+    writeFileSync(temp, JSON.stringify(analysis));
+    renameSync(temp, join(dir, `${key}.json`));
+  } catch {
+    // A cache that cannot be written only costs time.
+  }
+}
+
+export interface AnalysisCacheOptions {
+  /** Directory to read and write entries in. */
+  dir?: string;
+  /** Read-only directories consulted first (analyses built ahead of time for shipped queries). */
+  prebuilt?: string[];
+}
+
+export function cachedAnalyze(
+  text: string,
+  schemas: readonly TableColumns[],
+  options: AnalysisCacheOptions,
+): Analysis {
+  const key = analysisKey(text, schemas);
+  for (const dir of [...(options.prebuilt ?? []), ...(options.dir ? [options.dir] : [])]) {
+    const entry = readEntry(dir, key);
+    if (entry) return entry;
+  }
+  const analysis = analyze(text, schemas);
+  if (options.dir) writeEntry(options.dir, key, analysis);
+  return analysis;
+}
