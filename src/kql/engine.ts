@@ -38,6 +38,24 @@ export function nowTicks(now: string | bigint | undefined): bigint {
   return ticks;
 }
 
+const recentAnalyses = new Map<string, Analysis>();
+
+/** Analyses of recently run query texts, so a report re-running its queries analyses each once. */
+function memoisedAnalysis(
+  text: string,
+  schemas: TableColumns[],
+  cache: AnalysisCacheOptions | undefined,
+): Analysis {
+  const key = `${JSON.stringify(schemas)}\u0000${text}`;
+  let analysis = recentAnalyses.get(key);
+  if (!analysis) {
+    analysis = cache ? cachedAnalyze(text, schemas, cache) : analyze(text, schemas);
+    if (recentAnalyses.size >= 256) recentAnalyses.delete(recentAnalyses.keys().next().value!);
+    recentAnalyses.set(key, analysis);
+  }
+  return analysis;
+}
+
 /** Diagnostics of a query (errors and warnings), without running it. */
 export function checkQuery(text: string, schemas: TableColumns[] = []): Diagnostic[] {
   return analyze(text, schemas).diagnostics;

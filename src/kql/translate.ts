@@ -636,7 +636,7 @@ export class Translator {
   }
 
   private joinConditions(node: SyntaxNode): { left: Expr; right: Expr }[] {
-    const clause = role(node, 'ConditionClause');
+    const clause = role(node, 'ConditionClause') ?? role(node, 'LookupClause');
     if (!clause) return this.unsupported('join without on', node);
     if (clause.kind === 'JoinWhereClause') return this.unsupported('join where', clause);
     return list(clause, 'Expressions').map((e) => {
@@ -814,8 +814,8 @@ export class Translator {
           fn: operatorName(node.kind),
           args: [
             this.expr(role(node, 'Left')!),
-            this.expr(role(range, 'From')!),
-            this.expr(role(range, 'To')!),
+            this.expr(role(range, 'First')!),
+            this.expr(role(range, 'Second')!),
           ],
           type,
           span: span(node),

@@ -74,7 +74,9 @@ export function summarizeTable(
   });
 
   const by = node.by.map((item) => ({ item, compiled: executor.compile(item.expr, input, scope) }));
-  const groups = new Map<string, number>();
+  const groups = new Map<unknown, number>();
+  // One scalar key: the value itself is the map key (Map compares strings, numbers and bigints by value).
+  const rawKey = by.length === 1 && by[0].compiled.type !== 'dynamic';
   const groupKeys: Value[][] = by.map(() => []);
   const accumulators: Accumulator[][] = prepared.map(() => []);
   const argBuffers = prepared.map((p) => new Array<Value>(p.args.length));
@@ -94,11 +96,18 @@ export function summarizeTable(
   for (let row = 0; row < input.rowCount; row++) {
     let group = 0;
     if (by.length > 0) {
-      let key = '';
-      for (let b = 0; b < by.length; b++) {
-        const value = by[b].compiled.fn(row);
-        byValues[b] = value;
-        key += `${keyOf(value)}\u0001`;
+      let key: unknown;
+      if (rawKey) {
+        key = by[0].compiled.fn(row);
+        byValues[0] = key as Value;
+      } else {
+        let text = '';
+        for (let b = 0; b < by.length; b++) {
+          const value = by[b].compiled.fn(row);
+          byValues[b] = value;
+          text += `${keyOf(value)}\u0001`;
+        }
+        key = text;
       }
       let found = groups.get(key);
       if (found === undefined) {
