@@ -145,7 +145,7 @@ export class Executor {
       case 'range':
         return this.range(node, scope);
       case 'where':
-        return this.where(this.tabular(node.input, scope), node.predicate, scope);
+        return this.where(this.tabular(this.pushIntoInnerUnique(node), scope), node.predicate, scope);
       case 'extend':
         return this.extend(this.tabular(node.input, scope), node.items, scope);
       case 'project':
@@ -203,10 +203,7 @@ export class Executor {
       case 'join':
         return joinTables(this.tabular(node.left, scope), this.tabular(node.right, scope), node, scope, this);
       case 'union':
-        return unionTables(
-          node.inputs.map((input) => this.tabular(input, scope)),
-          node,
-        );
+        return this.union(node, scope);
       case 'render': {
         const input = this.tabular(node.input, scope);
         this.render = { visualization: node.visualization, properties: node.properties };
@@ -245,6 +242,38 @@ export class Executor {
       default:
         throw new KqlError(`cannot run operator ${(node as { op: string }).op}`);
     }
+  }
+
+  private union(node: Extract<Tabular, { op: 'union' }>, scope: Scope): Table {
+    if (!node.fuzzy)
+      return unionTables(
+        node.inputs.map((input) => this.tabular(input, scope)),
+        node,
+      );
+    const legs: Table[] = [];
+    const sourceNames: string[] = [];
+    node.inputs.forEach((input, i) => {
+      try {
+        legs.push(this.tabular(input, scope));
+        sourceNames.push(node.sourceNames[i]);
+      } catch (error) {
+        if (!(error instanceof KqlError)) throw error;
+      }
+    });
+    return unionTables(legs, { ...node, sourceNames });
+  }
+
+  /**
+   * Kusto pushes a filter on left-side columns below an innerunique join, so the filter decides which
+   * duplicate left row survives; do the same to give the same rows.
+   */
+  private pushIntoInnerUnique(node: Extract<Tabular, { op: 'where' }>): Tabular {
+    const join = node.input;
+    if (join.op !== 'join' || join.kind !== 'innerunique' || !join.leftColumns) return join;
+    const left = new Set(join.leftColumns);
+    const referenced = columnNames(node.predicate);
+    if (referenced.length === 0 || !referenced.every((name) => left.has(name))) return join;
+    return { ...join, left: { op: 'where', input: join.left, predicate: node.predicate } };
   }
 
   compile(expr: Expr, table: Table | undefined, scope: Scope): Compiled {
@@ -573,6 +602,19 @@ function renameVariables(expr: Expr, names: Set<string>): Expr {
       return { ...expr, args: expr.args.map((a) => renameVariables(a, names)) };
     default:
       return expr;
+  }
+}
+
+/** Column names an expression reads (not through sub-queries). */
+function columnNames(expr: Expr): string[] {
+  switch (expr.e) {
+    case 'column':
+      return [expr.name];
+    case 'call':
+    case 'user-call':
+      return expr.args.flatMap(columnNames);
+    default:
+      return [];
   }
 }
 

@@ -18,6 +18,8 @@ export interface Compiled {
   constant: boolean;
   /** The value, when constant. */
   value?: Value;
+  /** The column array, when the expression is a plain column reference. */
+  column?: Value[];
 }
 
 export function constantOf(value: Value, type: KType): Compiled {
@@ -41,7 +43,7 @@ export function compileExpr(
         throw new KqlError(`column '${expr.name}' is not in the input`);
       }
       const data = table.data[index];
-      return { fn: (row) => data[row], type: table.columns[index].type, constant: false };
+      return { fn: (row) => data[row], type: table.columns[index].type, constant: false, column: data };
     }
     case 'variable': {
       const variable = scope.lookup(expr.name);
@@ -127,13 +129,13 @@ function compileCall(
     case 0:
       return { fn: () => impl(), type, constant: false };
     case 1: {
+      const column = args[0].column;
+      if (column) return { fn: (row) => impl(column[row]), type, constant: false };
       const [a] = fns;
       return { fn: (row) => impl(a(row)), type, constant: false };
     }
-    case 2: {
-      const [a, b] = fns;
-      return { fn: (row) => impl(a(row), b(row)), type, constant: false };
-    }
+    case 2:
+      return { fn: binaryCall(impl, args[0], args[1]), type, constant: false };
     case 3: {
       const [a, b, c] = fns;
       return { fn: (row) => impl(a(row), b(row), c(row)), type, constant: false };
@@ -141,6 +143,28 @@ function compileCall(
     default:
       return { fn: (row) => impl(...fns.map((f) => f(row))), type, constant: false };
   }
+}
+
+/** Two-argument calls specialised for the common shapes (column op constant, column op column). */
+function binaryCall(impl: (...values: Value[]) => Value, a: Compiled, b: Compiled): RowFn {
+  const left = a.column;
+  const right = b.column;
+  if (b.constant) {
+    const value = b.value ?? null;
+    if (left) return (row) => impl(left[row], value);
+    const fa = a.fn;
+    return (row) => impl(fa(row), value);
+  }
+  if (a.constant) {
+    const value = a.value ?? null;
+    if (right) return (row) => impl(value, right[row]);
+    const fb = b.fn;
+    return (row) => impl(value, fb(row));
+  }
+  if (left && right) return (row) => impl(left[row], right[row]);
+  const fa = a.fn;
+  const fb = b.fn;
+  return (row) => impl(fa(row), fb(row));
 }
 
 function compileArgument(arg: Expr, table: Table | undefined, scope: Scope, executor: Executor): Compiled {

@@ -78,6 +78,8 @@ export type Tabular =
       on: { left: Expr; right: Expr }[];
       /** Result columns as the analyser names them (duplicates renamed `x1`). */
       columns: ColumnDef[];
+      /** The left input's column names, when known. */
+      leftColumns?: string[];
     }
   | {
       op: 'union';
@@ -86,6 +88,8 @@ export type Tabular =
       withSource?: string;
       sourceNames: string[];
       columns: ColumnDef[];
+      /** isfuzzy=true: legs that fail to resolve are left out. */
+      fuzzy?: boolean;
     }
   | { op: 'serialize'; input: Tabular; items: NamedExpr[] }
   | { op: 'render'; input: Tabular; visualization: string; properties: Record<string, Value> }

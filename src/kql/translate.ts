@@ -443,7 +443,7 @@ export class Translator {
           items: this.namedItems(list(node, 'Expressions'), this.outputColumns(node)),
         };
       case 'JoinOperator':
-        return this.join(need(), node);
+        return this.join(need(), node, inputColumns);
       case 'LookupOperator':
         return this.lookup(need(), node);
       case 'UnionOperator':
@@ -665,7 +665,7 @@ export class Translator {
     return this.expr(node);
   }
 
-  private join(left: Tabular, node: SyntaxNode): Tabular {
+  private join(left: Tabular, node: SyntaxNode, inputColumns: ColumnDef[]): Tabular {
     const right = this.tabular(role(node, 'Expression')!);
     return {
       op: 'join',
@@ -674,6 +674,7 @@ export class Translator {
       kind: this.joinKind(node, 'innerunique'),
       on: this.joinConditions(node),
       columns: this.outputColumns(node),
+      ...(inputColumns.length ? { leftColumns: inputColumns.map((c) => c.name) } : {}),
     };
   }
 
@@ -693,13 +694,14 @@ export class Translator {
   private union(input: Tabular | undefined, node: SyntaxNode): Tabular {
     let kind: 'inner' | 'outer' = 'outer';
     let withSource: string | undefined;
+    let fuzzy = false;
     for (const parameter of list(node, 'Parameters')) {
       const name = nameOf(role(parameter, 'Name')).toLowerCase();
       const value = role(parameter, 'Expression');
       if (name === 'kind')
         kind = String(value?.literal ?? textOf(value)).toLowerCase() === 'inner' ? 'inner' : 'outer';
       else if (name === 'withsource') withSource = nameOf(value);
-      else if (name === 'isfuzzy') continue;
+      else if (name === 'isfuzzy') fuzzy = String(value?.literal ?? textOf(value)).toLowerCase() === 'true';
       else this.unsupported(`union ${name}`, parameter);
     }
     const expressions = list(node, 'Expressions');
@@ -707,9 +709,9 @@ export class Translator {
     const sourceNames: string[] = input ? ['union_arg0'] : [];
     for (const e of expressions) {
       inputs.push(this.tabular(e));
-      sourceNames.push(e.kind === 'NameReference' ? nameOf(e) : `union_arg${sourceNames.length}`);
+      sourceNames.push(unionSourceName(e) ?? `union_arg${sourceNames.length}`);
     }
-    return { op: 'union', inputs, kind, withSource, sourceNames, columns: this.outputColumns(node) };
+    return { op: 'union', inputs, kind, withSource, sourceNames, columns: this.outputColumns(node), fuzzy };
   }
 
   private render(input: Tabular, node: SyntaxNode): Tabular {
@@ -969,6 +971,19 @@ export class Translator {
       }
     }
   }
+}
+
+/** The name `withsource` reports for a union leg: a table or let name, or the name given by `as`. */
+function unionSourceName(node: SyntaxNode): string | undefined {
+  if (node.kind === 'NameReference') return nameOf(node);
+  if (node.kind === 'ParenthesizedExpression') return unionSourceName(role(node, 'Expression')!);
+  if (node.kind === 'PipeExpression') {
+    const operator = role(node, 'Operator');
+    if (operator?.kind === 'AsOperator') return nameOf(role(operator, 'Name'));
+    return unionSourceName(role(node, 'Expression')!);
+  }
+  if (node.kind === 'FunctionCallExpression') return nameOf(role(node, 'Name'));
+  return undefined;
 }
 
 export function span(node: SyntaxNode): { start: number; end: number } {

@@ -243,14 +243,17 @@ function collector(unique: boolean, conditional: boolean) {
           const v = args[0];
           if (v === null && t !== 'dynamic') return;
           if (t === 'dynamic' && v === null) return;
-          if (out.length >= limit) return;
-          const d = toDynamic(v, t);
-          if (seen) {
-            const k = keyOf(d);
-            if (seen.has(k)) return;
-            seen.add(k);
+          // A set over a dynamic array takes the array's elements.
+          const items = seen && Array.isArray(v) ? v : [toDynamic(v, t)];
+          for (const d of items) {
+            if (out.length >= limit) return;
+            if (seen) {
+              const k = keyOf(d);
+              if (seen.has(k)) continue;
+              seen.add(k);
+            }
+            out.push(d);
           }
-          out.push(d);
         },
         result: () => out,
       };

@@ -91,8 +91,18 @@ function realArithmetic(kind: Arith): (x: number, y: number) => number {
     case 'div':
       return (x, y) => x / y;
     case 'mod':
-      return (x, y) => x % y;
+      return (x, y) => euclideanRemainder(x % y, y);
   }
+}
+
+/** Kusto's % is never negative: -14 % 12 and -14 % -12 are both 10. */
+function euclideanRemainder(remainder: number, divisor: number): number;
+function euclideanRemainder(remainder: bigint, divisor: bigint): bigint;
+function euclideanRemainder(remainder: number | bigint, divisor: number | bigint): number | bigint {
+  if (remainder >= 0) return remainder;
+  if (typeof remainder === 'bigint')
+    return remainder + (divisor < 0n ? -(divisor as bigint) : (divisor as bigint));
+  return remainder + Math.abs(divisor as number);
 }
 
 function integerArithmetic(kind: Arith): (a: Num, b: Num) => Num | null {
@@ -137,8 +147,8 @@ function integerArithmetic(kind: Arith): (a: Num, b: Num) => Num | null {
         return longOp(
           a,
           b,
-          (x, y) => x % y,
-          (x, y) => x % y,
+          (x, y) => euclideanRemainder(x % y, y),
+          (x, y) => euclideanRemainder(x % y, y),
         );
       };
   }
@@ -260,9 +270,10 @@ function equality(negate: boolean): (context: FunctionContext) => ScalarImpl {
   return ({ argTypes: [ta, tb] }) => {
     const normalise = normaliseOperands(ta, tb);
     if (ta === 'string' && tb === 'string') return (a, b) => (a === b) !== negate;
+    // A value never equals null (5 == null is false, 5 != null is true); null against null is null.
     return (a, b) => {
       const [x, y] = normalise(a, b);
-      if (x === null || y === null) return null;
+      if (x === null || y === null) return x === null && y === null ? null : negate;
       const c = compare(x, y);
       return c === null ? null : (c === 0) !== negate;
     };
