@@ -18,7 +18,7 @@ import type {
   Tabular,
 } from './ir.js';
 import { pluginOperator } from './operators/plugins.js';
-import { parseDatetime, toDynamic } from './text.js';
+import { parseDatetime, ticksFromParts, toDynamic } from './text.js';
 import { type Dynamic, type KType, normLong, toKType, type Value } from './values.js';
 
 export function columnsOf(type: BoundType | undefined): ColumnDef[] {
@@ -931,8 +931,10 @@ export class Translator {
         return this.unsupported(`timespan literal ${token}`, node);
       }
       case 'datetime': {
-        const inner = token.replace(/^(datetime|date)\(\s*|\s*\)$/gi, '');
-        const ticks = parseDatetime(inner);
+        const inner = token.replace(/^(datetime|date)\(\s*|\s*\)$/gi, '').replace(/^(['"])(.*)\1$/s, '$2');
+        const ticks = /^\d+(\s*,\s*\d+){2,5}$/.test(inner)
+          ? datetimeFromParts(inner.split(',').map((p) => Number(p.trim())))
+          : parseDatetime(inner);
         if (ticks === null) return this.unsupported(`datetime literal ${token}`, node);
         return ticks;
       }
@@ -971,6 +973,12 @@ export class Translator {
       }
     }
   }
+}
+
+/** `datetime(2017, 1, 1[, h, m, s])`. */
+function datetimeFromParts([year, month, day, hour = 0, minute = 0, second = 0]: number[]): bigint | null {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  return ticksFromParts(year, month, day, hour, minute, second);
 }
 
 /** The name `withsource` reports for a union leg: a table or let name, or the name given by `as`. */
