@@ -12,7 +12,7 @@ export interface TableColumns {
 }
 
 /** A bound type: a scalar type name (`long`, `dynamic`, …) or a table's columns. */
-export type BoundType = string | { columns: { name: string; type: string }[] };
+export type BoundType = string | { columns: { name: string; type: string }[]; tuple?: boolean };
 
 export interface BoundSymbol {
   /** Symbol class without the `Symbol` suffix: Column, Table, Function, Variable, Parameter, … */
@@ -111,9 +111,13 @@ function globalsFor(tables: readonly TableColumns[]): Any {
 function typeOf(type: Any): BoundType | undefined {
   if (!type) return undefined;
   if (type.Columns) {
-    return {
-      columns: items(type.Columns).map((c: Any) => ({ name: String(c.Name), type: String(c.Type?.Name) })),
-    };
+    const columns = items(type.Columns).map((c: Any) => ({
+      name: String(c.Name),
+      type: String(c.Type?.Name),
+    }));
+    return String(type.constructor?.$$name ?? '').endsWith('TupleSymbol')
+      ? { columns, tuple: true }
+      : { columns };
   }
   return typeof type.Name === 'string' ? type.Name : undefined;
 }

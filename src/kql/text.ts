@@ -271,10 +271,16 @@ export function toDynamic(value: Value, type: KType): Dynamic {
   if (value === null) return null;
   switch (type) {
     case 'datetime':
-      return formatDatetime(value as bigint);
+      return formatDatetimeFull(value as bigint);
     case 'timespan':
       return formatTimespan(value as bigint);
     default:
       return value;
   }
+}
+
+/** A datetime inside a dynamic value keeps all seven fraction digits: `2007-01-01T00:00:00.0000000Z`. */
+export function formatDatetimeFull(ticks: bigint): string {
+  const p = datetimeParts(ticks);
+  return `${pad(p.year, 4)}-${pad(p.month, 2)}-${pad(p.day, 2)}T${pad(p.hour, 2)}:${pad(p.minute, 2)}:${pad(p.second, 2)}.${pad(p.fraction, 7)}Z`;
 }

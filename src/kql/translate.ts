@@ -354,7 +354,20 @@ export class Translator {
     return columnsOf(node.type);
   }
 
+  /** The columns of the row the expressions being translated see (for pack_all()). */
+  private rowColumns: ColumnDef[] = [];
+
   operator(input: Tabular | undefined, node: SyntaxNode, inputColumns: ColumnDef[] = []): Tabular {
+    const saved = this.rowColumns;
+    this.rowColumns = inputColumns;
+    try {
+      return this.operatorWithRow(input, node, inputColumns);
+    } finally {
+      this.rowColumns = saved;
+    }
+  }
+
+  private operatorWithRow(input: Tabular | undefined, node: SyntaxNode, inputColumns: ColumnDef[]): Tabular {
     const need = (): Tabular => input ?? this.unsupported(`${node.kind} without input`, node);
     switch (node.kind) {
       case 'FilterOperator':
@@ -533,6 +546,23 @@ export class Translator {
         const parts = this.compoundNamed(item);
         out.push(...parts);
         position += parts.length;
+      } else if (isTuple(item)) {
+        // A function returning several values (array_sort_asc(a, b)): one column per value.
+        const width = (item.type as { columns: unknown[] }).columns.length;
+        const expr = this.expr(item);
+        for (let i = 0; i < width; i++) {
+          out.push({
+            name: output[position]?.name ?? `Column${position + 1}`,
+            expr: {
+              e: 'call',
+              fn: '$index',
+              args: [expr, { e: 'literal', type: 'long', value: i }],
+              type: output[position]?.type ?? 'dynamic',
+              span: span(item),
+            },
+          });
+          position++;
+        }
       } else {
         out.push({ name: output[position]?.name ?? `Column${position + 1}`, expr: this.expr(item) });
         position++;
@@ -892,7 +922,40 @@ export class Translator {
         span: span(node),
       };
     }
+    const rewritten = this.rowFunction(name, node, type);
+    if (rewritten) return rewritten;
     return { e: 'call', fn: name, args: this.arguments(node), type, span: span(node) };
+  }
+
+  /** Functions over the whole row, rewritten to take the row's columns as arguments. */
+  private rowFunction(name: string, node: SyntaxNode, type: KType): Expr | undefined {
+    const args = this.argumentNodes(node);
+    const column = (c: ColumnDef): Expr => ({ e: 'column', name: c.name, type: c.type });
+    const text = (value: string): Expr => ({ e: 'literal', type: 'string', value });
+    const call = (fn: string, callArgs: Expr[]): Expr => ({
+      e: 'call',
+      fn,
+      args: callArgs,
+      type,
+      span: span(node),
+    });
+    if (name === 'pack_all') {
+      const flag: Expr = args[0] ? this.expr(args[0]) : { e: 'literal', type: 'bool', value: false };
+      return call('$pack_all', [flag, ...this.rowColumns.flatMap((c) => [text(c.name), column(c)])]);
+    }
+    if (name === 'bag_pack_columns') {
+      return call(
+        'bag_pack',
+        args.flatMap((a) => [text(nameOf(a)), this.expr(a)]),
+      );
+    }
+    if (name === 'pack_array' && args.some((a) => a.kind === 'StarExpression')) {
+      return call(
+        'pack_array',
+        args.flatMap((a) => (a.kind === 'StarExpression' ? this.rowColumns.map(column) : [this.expr(a)])),
+      );
+    }
+    return undefined;
   }
 
   literal(node: SyntaxNode, type: KType): Value {
@@ -998,8 +1061,12 @@ export function span(node: SyntaxNode): { start: number; end: number } {
   return { start: node.start, end: node.end };
 }
 
+function isTuple(node: SyntaxNode): boolean {
+  return typeof node.type === 'object' && node.type !== null && node.type.tuple === true;
+}
+
 export function isTabular(node: SyntaxNode): boolean {
-  if (typeof node.type === 'object' && node.type !== null) return true;
+  if (typeof node.type === 'object' && node.type !== null) return node.type.tuple !== true;
   return node.kind === 'PipeExpression' || (node.kind.endsWith('Operator') && node.kind !== 'Operator');
 }
 

@@ -14,7 +14,7 @@ import {
   normLong,
   type Value,
 } from '../values.js';
-import { toDatetime, toReal } from './coerce.js';
+import { toDatetime, toReal, toTimespan } from './coerce.js';
 import { type FunctionContext, registerScalar, type ScalarImpl } from './registry.js';
 
 type Num = number | bigint;
@@ -240,6 +240,11 @@ function compare(a: Value, b: Value): number | null {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+function temporalOf(value: Value, type: KType): Value {
+  if (typeof value !== 'string') return value;
+  return type === 'datetime' ? toDatetime(value, 'string') : toTimespan(value, 'string');
+}
+
 function normaliseOperands(ta: KType, tb: KType): (a: Value, b: Value) => [Value, Value] {
   // datetime vs string literal: compare as datetimes; dynamic vs typed: bring dynamic to the other type.
   if (ta === 'datetime' && tb === 'string') return (a, b) => [a, toDatetime(b, 'string')];
@@ -248,6 +253,9 @@ function normaliseOperands(ta: KType, tb: KType): (a: Value, b: Value) => [Value
     return (a, b) => [a === null ? null : dynamicText(a as Dynamic), b];
   if (tb === 'dynamic' && ta === 'string')
     return (a, b) => [a, b === null ? null : dynamicText(b as Dynamic)];
+  // Datetimes and timespans inside dynamic values are text: read them back to ticks.
+  if (ta === 'dynamic' && (tb === 'datetime' || tb === 'timespan')) return (a, b) => [temporalOf(a, tb), b];
+  if (tb === 'dynamic' && (ta === 'datetime' || ta === 'timespan')) return (a, b) => [a, temporalOf(b, ta)];
   if (ta === 'dynamic' || tb === 'dynamic') return (a, b) => [comparable(a, ta), comparable(b, tb)];
   return (a, b) => [a, b];
 }
@@ -448,8 +456,13 @@ function membership(caseSensitive: boolean, negate: boolean): (context: Function
   return ({ argTypes, isConstant, constants }) => {
     const [ta] = argTypes;
     const stringy = ta === 'string' || ta === 'dynamic' || ta === 'guid';
+    const temporal = ta === 'datetime' || ta === 'timespan';
     const key = (v: Value): string | null => {
       if (v === null) return null;
+      if (temporal) {
+        const ticks = typeof v === 'string' ? temporalOf(v, ta) : v;
+        return ticks === null ? null : `n${ticks}`;
+      }
       if (stringy || typeof v === 'string') {
         const text = typeof v === 'string' ? v : dynamicText(v as Dynamic);
         return `s${caseSensitive ? text : text.toLowerCase()}`;
