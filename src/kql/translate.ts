@@ -509,6 +509,18 @@ export class Translator {
           }
         }
         items.push(...parts);
+      } else if (isTuple(item)) {
+        const width = (item.type as { columns: unknown[] }).columns.length;
+        const expr = this.expr(item);
+        for (let i = 0; i < width; i++) {
+          const column = appended[next++];
+          const name = column?.name ?? `Column${next}`;
+          existing.add(name);
+          items.push({
+            name,
+            expr: { e: 'call', fn: '$index', args: [expr, { e: 'literal', type: 'long', value: i }], type: column?.type ?? 'dynamic', span: span(item) },
+          });
+        }
       } else {
         const name = appended[next++]?.name ?? `Column${next}`;
         existing.add(name);
@@ -521,14 +533,18 @@ export class Translator {
   /** `(a, b) = expr`: the expression must give an array or tuple; each name takes one element. */
   private compoundNamed(item: SyntaxNode): NamedExpr[] {
     const names = list(role(item, 'Names')!, 'Names').map((n) => nameOf(n));
-    const expr = this.expr(role(item, 'Expression')!);
-    return names.map((name, i) => ({
-      name,
+    const value = role(item, 'Expression')!;
+    const expr = this.expr(value);
+    // A tuple result (series_fit_line) gives all its columns; the names given rename the first ones.
+    const tuple = isTuple(value) ? (value.type as { columns: { name: string; type: string }[] }).columns : undefined;
+    const parts = tuple ?? names.map((name) => ({ name, type: 'dynamic' }));
+    return parts.map((part, i) => ({
+      name: names[i] ?? part.name,
       expr: {
         e: 'call',
         fn: '$index',
         args: [expr, { e: 'literal', type: 'long', value: i }],
-        type: 'dynamic',
+        type: toKType(part.type),
         span: span(item),
       },
     }));
@@ -623,13 +639,15 @@ export class Translator {
       const args = argNodes.map((a) =>
         a.kind === 'StarExpression' ? ({ e: 'star' } as Expr) : this.expr(a),
       );
+      const tupleWidth = isTuple(call) ? (call.type as { columns: unknown[] }).columns.length : 0;
       const multi =
+        tupleWidth > 1 ||
         /^arg_(max|min)$/.test(fn) ||
         fn === 'take_anyif' ||
         (fn === 'take_any' && argNodes.length !== 1) ||
         (fn === 'any' && argNodes.length !== 1);
       if (multi) {
-        const width = names?.length ?? output.length - position - remainingAfter;
+        const width = names?.length ?? (tupleWidth > 1 ? tupleWidth : output.length - position - remainingAfter);
         const outputs = output.slice(position, position + Math.max(width, 1));
         aggregates.push({
           name: outputs[0]?.name ?? fn,
