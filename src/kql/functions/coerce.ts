@@ -85,17 +85,16 @@ export function toTimespan(value: Value, from: KType): bigint | null {
   return null;
 }
 
+/** A guid from text: 32 hex digits, with or without braces and dashes. */
 export function toGuid(value: Value): string | null {
   if (typeof value !== 'string') return null;
-  const s = value
+  const hex = value
     .trim()
     .replace(/^\{|\}$/g, '')
+    .replace(/-/g, '')
     .toLowerCase();
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(s)
-    ? s
-    : /^[0-9a-f]{32}$/.test(s)
-      ? `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`
-      : null;
+  if (!/^[0-9a-f]{32}$/.test(hex)) return null;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** `todynamic`/`parse_json`: strings holding JSON are parsed; other strings stay strings. */

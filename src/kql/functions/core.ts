@@ -199,15 +199,12 @@ registerScalar('gettype', ({ argTypes: [t] }) => (v) => {
   }
 });
 
-registerScalar('strlen', () => (v) => [...(v as string)].length);
 registerScalar(
   'strcat',
   ({ argTypes }) =>
     (...args) =>
       args.map((a, i) => toText(a, argTypes[i])).join(''),
 );
-registerScalar('tolower', () => (v) => (v as string).toLowerCase());
-registerScalar('toupper', () => (v) => (v as string).toUpperCase());
 
 registerScalar('assert', () => (condition, message) => {
   if (condition !== true) throw new KqlError(`assertion failed: ${String(message)}`);

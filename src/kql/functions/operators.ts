@@ -4,6 +4,7 @@
  * `in`, `between`; dynamic member and index access.
  */
 import { KqlError } from '../errors.js';
+import { translateRegex } from '../regex.js';
 import { dynamicText, toText } from '../text.js';
 import {
   type Dynamic,
@@ -417,22 +418,14 @@ registerScalar('$MatchesRegex', ({ argTypes: [ta, tb], isConstant, constants }) 
 
 /** Kusto regexes are RE2; the common subset runs as JS regexes (with `(?i)` style flags lifted). */
 export function compileRegex(pattern: string, extraFlags = ''): RegExp {
-  let source = pattern;
+  const { source, flags: inline } = translateRegex(pattern);
   let flags = extraFlags;
-  const inline = /^\(\?([imsU]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    for (const f of inline[1]) if (f !== 'U' && !flags.includes(f)) flags += f;
-  }
-  source = source
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\\z/g, '$')
-    .replace(/\\A/g, '^');
+  for (const f of inline) if (!flags.includes(f)) flags += f;
   try {
     return new RegExp(source, flags.includes('u') ? flags : `${flags}u`);
   } catch {
     try {
-      return new RegExp(source, flags);
+      return new RegExp(source, flags.replace('u', ''));
     } catch (error) {
       throw new KqlError(
         `invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`,
