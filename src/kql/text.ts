@@ -206,6 +206,8 @@ export function parseTimespan(text: string): bigint | null {
   }
   let m = /^(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?$/.exec(s);
   if (m) {
+    // As .NET: hours above 23 or minutes/seconds above 59 are not a timespan.
+    if (Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4] ?? 0) > 59) return null;
     const ticks =
       BigInt(m[1] ?? 0) * TICKS_PER_DAY +
       BigInt(m[2]) * TICKS_PER_HOUR +

@@ -18,7 +18,7 @@ import type {
   Tabular,
 } from './ir.js';
 import { pluginOperator } from './operators/plugins.js';
-import { parseDatetime, ticksFromParts, toDynamic } from './text.js';
+import { parseDatetime, parseTimespan, ticksFromParts, toDynamic } from './text.js';
 import { type Dynamic, type KType, normLong, toKType, type Value } from './values.js';
 
 export function columnsOf(type: BoundType | undefined): ColumnDef[] {
@@ -518,7 +518,13 @@ export class Translator {
           existing.add(name);
           items.push({
             name,
-            expr: { e: 'call', fn: '$index', args: [expr, { e: 'literal', type: 'long', value: i }], type: column?.type ?? 'dynamic', span: span(item) },
+            expr: {
+              e: 'call',
+              fn: '$index',
+              args: [expr, { e: 'literal', type: 'long', value: i }],
+              type: column?.type ?? 'dynamic',
+              span: span(item),
+            },
           });
         }
       } else {
@@ -536,7 +542,9 @@ export class Translator {
     const value = role(item, 'Expression')!;
     const expr = this.expr(value);
     // A tuple result (series_fit_line) gives all its columns; the names given rename the first ones.
-    const tuple = isTuple(value) ? (value.type as { columns: { name: string; type: string }[] }).columns : undefined;
+    const tuple = isTuple(value)
+      ? (value.type as { columns: { name: string; type: string }[] }).columns
+      : undefined;
     const parts = tuple ?? names.map((name) => ({ name, type: 'dynamic' }));
     return parts.map((part, i) => ({
       name: names[i] ?? part.name,
@@ -647,7 +655,8 @@ export class Translator {
         (fn === 'take_any' && argNodes.length !== 1) ||
         (fn === 'any' && argNodes.length !== 1);
       if (multi) {
-        const width = names?.length ?? (tupleWidth > 1 ? tupleWidth : output.length - position - remainingAfter);
+        const width =
+          names?.length ?? (tupleWidth > 1 ? tupleWidth : output.length - position - remainingAfter);
         const outputs = output.slice(position, position + Math.max(width, 1));
         aggregates.push({
           name: outputs[0]?.name ?? fn,
@@ -1007,6 +1016,13 @@ export class Translator {
         return typeof node.literal === 'number' ? node.literal : Number(inner);
       }
       case 'timespan': {
+        // time(2), time(00:01:00): the analyser decodes only the bare forms (2d, 1.5h).
+        const wrapped = /^(time|timespan)\(\s*(.*?)\s*\)$/is.exec(token);
+        if (wrapped) {
+          const ticks = parseTimespan(wrapped[2].replace(/^(['"])(.*)\1$/s, '$2'));
+          if (ticks === null) return this.unsupported(`timespan literal ${token}`, node);
+          return ticks;
+        }
         const literal = node.literal as { ticks?: string } | undefined;
         if (literal?.ticks !== undefined) return BigInt(literal.ticks);
         return this.unsupported(`timespan literal ${token}`, node);

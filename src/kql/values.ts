@@ -84,7 +84,7 @@ export const TICKS_PER_DAY = 864_000_000_000n;
 
 /** .NET DateTime's range in Unix-epoch ticks: 0001-01-01 … 9999-12-31T23:59:59.9999999. */
 export const MIN_DATETIME_TICKS = -621_355_968_000_000_000n;
-export const MAX_DATETIME_TICKS = 2_534_022_719_999_999_999n;
+export const MAX_DATETIME_TICKS = 2_534_023_007_999_999_999n;
 
 export function datetimeInRange(ticks: bigint): boolean {
   return ticks >= MIN_DATETIME_TICKS && ticks <= MAX_DATETIME_TICKS;
