@@ -450,8 +450,9 @@ export class Executor {
     functionScope: Scope,
   ): Scope {
     const scope = new Scope(functionScope);
+    const ordered = orderArguments(params, args);
     params.forEach((param, i) => {
-      const arg = args[i] ?? param.defaultValue;
+      const arg = ordered[i] ?? param.defaultValue;
       if (param.tabular) {
         if (!arg) throw new KqlError(`missing tabular argument '${param.name}'`);
         if (arg.e === 'tabular-list') {
@@ -548,7 +549,9 @@ export class Executor {
       if (!(error instanceof RowDependent)) throw error;
     }
     // Arguments that vary by row: compile the body with parameters read from per-row columns.
-    const argCompiled = expr.args.map((a) => compileExpr(a, table, scope, this));
+    const argCompiled = orderArguments(fn.params, expr.args).map((a) =>
+      a ? compileExpr(a, table, scope, this) : undefined,
+    );
     const rows = table?.rowCount ?? 1;
     const paramColumns: ColumnDef[] = [];
     const paramData: Value[][] = [];
@@ -590,6 +593,23 @@ export class Executor {
 }
 
 class RowDependent extends Error {}
+
+/** Arguments in parameter order: positional ones first, `name = value` ones where their name says. */
+function orderArguments(params: FunctionParam[], args: Expr[]): (Expr | undefined)[] {
+  const ordered: (Expr | undefined)[] = params.map(() => undefined);
+  let next = 0;
+  for (const arg of args) {
+    if (arg.e === 'named-argument') {
+      const index = params.findIndex((p) => p.name === arg.name);
+      if (index < 0) throw new KqlError(`no parameter named '${arg.name}'`);
+      ordered[index] = arg.expr;
+    } else {
+      while (ordered[next] !== undefined) next++;
+      ordered[next++] = arg;
+    }
+  }
+  return ordered;
+}
 
 /** Function parameters become column references so that they read the per-row parameter columns. */
 function renameVariables(expr: Expr, names: Set<string>): Expr {

@@ -77,6 +77,8 @@ export function compileExpr(
       return compileCall(expr, table, scope, executor);
     case 'star':
       return constantOf(null, 'dynamic');
+    case 'named-argument':
+      return compileExpr(expr.expr, table, scope, executor);
     case 'tabular-list': {
       const result = executor.tabular(expr.query, scope);
       const column = result.data[0] ?? [];

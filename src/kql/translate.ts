@@ -338,9 +338,20 @@ export class Translator {
   }
 
   arguments(node: SyntaxNode): Expr[] {
-    return this.argumentNodes(node).map((a) =>
-      isTabular(a) ? { e: 'tabular-list', query: this.tabular(a) } : this.expr(a),
-    );
+    return this.argumentNodes(node).map((a) => {
+      if (a.kind === 'SimpleNamedExpression') {
+        return {
+          e: 'named-argument',
+          name: nameOf(role(a, 'Name')),
+          expr: this.argument(role(a, 'Expression')!),
+        };
+      }
+      return this.argument(a);
+    });
+  }
+
+  private argument(a: SyntaxNode): Expr {
+    return isTabular(a) ? { e: 'tabular-list', query: this.tabular(a) } : this.expr(a);
   }
 
   private datatable(node: SyntaxNode): Tabular {
@@ -828,8 +839,11 @@ export class Translator {
       }
       case 'FunctionCallExpression':
         return this.call(node);
-      case 'ToScalarExpression':
-        return { e: 'to-scalar', query: this.tabular(role(node, 'Expression')!), type };
+      case 'ToScalarExpression': {
+        const inner = role(node, 'Expression')!;
+        if (!isTabular(inner)) return this.expr(inner);
+        return { e: 'to-scalar', query: this.tabular(inner), type };
+      }
       case 'PathExpression': {
         const target = role(node, 'Expression')!;
         const selector = role(node, 'Selector')!;
@@ -1028,7 +1042,10 @@ export class Translator {
         return this.unsupported(`timespan literal ${token}`, node);
       }
       case 'datetime': {
-        const inner = token.replace(/^(datetime|date)\(\s*|\s*\)$/gi, '').replace(/^(['"])(.*)\1$/s, '$2');
+        const inner = token
+          .replace(/^(datetime|date)\(\s*|\s*\)$/gi, '')
+          .replace(/^(['"])(.*)\1$/s, '$2')
+          .replace(/\s*-\s*/g, '-');
         const ticks = /^\d+(\s*,\s*\d+){2,5}$/.test(inner)
           ? datetimeFromParts(inner.split(',').map((p) => Number(p.trim())))
           : parseDatetime(inner);
