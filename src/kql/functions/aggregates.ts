@@ -140,13 +140,14 @@ registerAggregate('minif', extreme(-1, true));
 
 function dcounter(conditional: boolean) {
   return () => () => {
-    const seen = new Set<string>();
+    // Scalars are their own set keys (a Set compares strings, numbers and bigints by value).
+    const seen = new Set<unknown>();
     return {
       add(args: Value[]) {
         if (conditional && args[1] !== true) return;
         const v = args[0];
         if (v === null) return;
-        seen.add(keyOf(v));
+        seen.add(typeof v === 'object' ? keyOf(v) : v);
       },
       result: () => seen.size,
     };

@@ -50,12 +50,24 @@ registerScalar(
       toTimespan(v, t === 'dynamic' ? dynamicKind(v) : t),
 );
 registerScalar('toguid', () => (v) => (typeof v === 'string' ? toGuid(v) : null));
-registerScalar(
-  ['todynamic', 'toobject', 'parse_json'],
-  ({ argTypes: [t] }) =>
-    (v) =>
-      toDynamicValue(v, t),
-);
+/**
+ * parse_json over a column parses each distinct string once: provisioning JSON columns repeat the same
+ * identities and systems on many rows. Results are shared, so functions must never mutate dynamic inputs.
+ */
+registerScalar(['todynamic', 'toobject', 'parse_json'], ({ argTypes: [t] }) => {
+  if (t !== 'string') return (v) => toDynamicValue(v, t);
+  const memo = new Map<string, Value>();
+  return (v) => {
+    const text = v as string;
+    let parsed = memo.get(text);
+    if (parsed === undefined) {
+      parsed = toDynamicValue(text, 'string');
+      if (memo.size >= 200_000) memo.clear();
+      memo.set(text, parsed);
+    }
+    return parsed;
+  };
+});
 
 function dynamicKind(value: Value): KType {
   if (typeof value === 'string') return 'string';

@@ -45,7 +45,27 @@ export function topTable(
   scope: Scope,
   executor: Executor,
 ): Table {
-  const order = Array.from({ length: input.rowCount }, (_, i) => i);
-  order.sort(comparator(input, keys, scope, executor));
-  return input.select(order.slice(0, Math.max(0, count)));
+  const k = Math.max(0, Math.floor(count));
+  const compare = comparator(input, keys, scope, executor);
+  if (k === 0) return input.select([]);
+  if (k * 4 >= input.rowCount) {
+    const order = Array.from({ length: input.rowCount }, (_, i) => i);
+    order.sort(compare);
+    return input.select(order.slice(0, k));
+  }
+  // The k best rows so far, kept sorted; a row enters only if it beats the worst of them.
+  const best: number[] = [];
+  for (let row = 0; row < input.rowCount; row++) {
+    if (best.length === k && compare(row, best[k - 1]) >= 0) continue;
+    let low = 0;
+    let high = best.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (compare(best[mid], row) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    best.splice(low, 0, row);
+    if (best.length > k) best.pop();
+  }
+  return input.select(best);
 }

@@ -74,57 +74,11 @@ export function summarizeTable(
   });
 
   const by = node.by.map((item) => ({ item, compiled: executor.compile(item.expr, input, scope) }));
-  const groups = new Map<unknown, number>();
-  // One scalar key: the value itself is the map key (Map compares strings, numbers and bigints by value).
-  const rawKey = by.length === 1 && by[0].compiled.type !== 'dynamic';
-  const groupKeys: Value[][] = by.map(() => []);
-  const accumulators: Accumulator[][] = prepared.map(() => []);
-  const argBuffers = prepared.map((p) => new Array<Value>(p.args.length));
-  const byValues = new Array<Value>(by.length);
-
-  const newGroup = (): number => {
-    const index = accumulators[0]?.length ?? groupKeys[0]?.length ?? 0;
-    for (let a = 0; a < prepared.length; a++) accumulators[a].push(prepared[a].create());
-    return index;
-  };
-
-  let groupCount = 0;
-  if (by.length === 0) {
-    newGroup();
-    groupCount = 1;
-  }
-  for (let row = 0; row < input.rowCount; row++) {
-    let group = 0;
-    if (by.length > 0) {
-      let key: unknown;
-      if (rawKey) {
-        key = by[0].compiled.fn(row);
-        byValues[0] = key as Value;
-      } else {
-        let text = '';
-        for (let b = 0; b < by.length; b++) {
-          const value = by[b].compiled.fn(row);
-          byValues[b] = value;
-          text += `${keyOf(value)}\u0001`;
-        }
-        key = text;
-      }
-      let found = groups.get(key);
-      if (found === undefined) {
-        found = groupCount++;
-        groups.set(key, found);
-        for (let b = 0; b < by.length; b++) groupKeys[b].push(byValues[b]);
-        for (let a = 0; a < prepared.length; a++) accumulators[a].push(prepared[a].create());
-      }
-      group = found;
-    }
-    for (let a = 0; a < prepared.length; a++) {
-      const args = argBuffers[a];
-      const compiled = prepared[a].args;
-      for (let i = 0; i < compiled.length; i++) args[i] = compiled[i].fn(row);
-      accumulators[a][group].add(args, row);
-    }
-  }
+  const { groupOf, groupCount, groupKeys } = assignGroups(
+    input.rowCount,
+    by.map((b) => b.compiled),
+  );
+  const results = prepared.map((p) => aggregateColumn(p, groupOf, groupCount, input.rowCount));
 
   const columns: ColumnDef[] = [];
   const data: Value[][] = [];
@@ -134,16 +88,15 @@ export function summarizeTable(
     data.push(groupKeys[b].map((v) => coerce(v, compiled.type, declared)));
   });
   prepared.forEach((p, a) => {
-    const results = accumulators[a].map((acc) => acc.result());
     const outputs = p.aggregate.outputs;
     if (outputs && outputs.length > 0) {
       outputs.forEach((output, o) => {
         columns.push(output);
-        data.push(results.map((r) => (Array.isArray(r) ? (r[o] ?? null) : o === 0 ? r : null)));
+        data.push(results[a].map((r) => (Array.isArray(r) ? (r[o] ?? null) : o === 0 ? r : null)));
       });
     } else {
       columns.push({ name: p.aggregate.name, type: p.aggregate.type });
-      data.push(results as Value[]);
+      data.push(results[a] as Value[]);
     }
   });
   let table = new Table(columns, data, groupCount);
@@ -173,4 +126,117 @@ export function summarizeTable(
   }
   if (table.columns.length === 0) throw new KqlError('summarize produced no columns');
   return table;
+}
+
+/**
+ * The group of every row, and each group's key values. One scalar key is its own map key; several
+ * keys go through nested maps, so no per-row key string is built.
+ */
+function assignGroups(
+  rowCount: number,
+  keys: Compiled[],
+): { groupOf: Int32Array; groupCount: number; groupKeys: Value[][] } {
+  const groupOf = new Int32Array(rowCount);
+  const groupKeys: Value[][] = keys.map(() => []);
+  if (keys.length === 0) return { groupOf, groupCount: 1, groupKeys };
+  const mapKey = keys.map((k) => k.type === 'dynamic');
+  const root = new Map<unknown, unknown>();
+  const last = keys.length - 1;
+  const fns = keys.map((k) => k.fn);
+  let groupCount = 0;
+  for (let row = 0; row < rowCount; row++) {
+    let map = root;
+    for (let b = 0; b < last; b++) {
+      const value = fns[b](row);
+      const key = mapKey[b] && value !== null && typeof value === 'object' ? keyOf(value) : value;
+      let next = map.get(key) as Map<unknown, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        map.set(key, next);
+      }
+      map = next;
+    }
+    const value = fns[last](row);
+    const key = mapKey[last] && value !== null && typeof value === 'object' ? keyOf(value) : value;
+    let group = map.get(key) as number | undefined;
+    if (group === undefined) {
+      group = groupCount++;
+      map.set(key, group);
+      for (let b = 0; b < keys.length; b++) groupKeys[b].push(b === last ? value : fns[b](row));
+    }
+    groupOf[row] = group;
+  }
+  return { groupOf, groupCount, groupKeys };
+}
+
+/** One aggregate over all rows: a typed loop for the common ones, accumulators for the rest. */
+function aggregateColumn(
+  p: PreparedAggregate,
+  groupOf: Int32Array,
+  groupCount: number,
+  rowCount: number,
+): (Value | Value[])[] {
+  const fn = p.aggregate.fn;
+  const args = p.args;
+  if (fn === 'count' && args.length === 0) {
+    const counts = new Array<number>(groupCount).fill(0);
+    for (let row = 0; row < rowCount; row++) counts[groupOf[row]]++;
+    return counts;
+  }
+  if (fn === 'countif' && args.length === 1) {
+    const counts = new Array<number>(groupCount).fill(0);
+    const predicate = args[0].fn;
+    for (let row = 0; row < rowCount; row++) if (predicate(row) === true) counts[groupOf[row]]++;
+    return counts;
+  }
+  const numeric =
+    args.length === 1 && (args[0].type === 'real' || args[0].type === 'int' || args[0].type === 'long');
+  if ((fn === 'sum' || fn === 'avg') && numeric && !args[0].constant) {
+    const fast = sumColumn(args[0], groupOf, groupCount, rowCount, fn === 'avg', p.aggregate.type === 'real');
+    if (fast) return fast;
+  }
+  const accumulators: Accumulator[] = new Array(groupCount);
+  for (let g = 0; g < groupCount; g++) accumulators[g] = p.create();
+  const buffer = new Array<Value>(args.length);
+  const fns = args.map((a) => a.fn);
+  for (let row = 0; row < rowCount; row++) {
+    for (let i = 0; i < fns.length; i++) buffer[i] = fns[i](row);
+    accumulators[groupOf[row]].add(buffer, row);
+  }
+  return accumulators.map((acc) => acc.result());
+}
+
+/**
+ * sum/avg in doubles; undefined (use the exact accumulators) when a long sum could lose precision.
+ */
+function sumColumn(
+  arg: Compiled,
+  groupOf: Int32Array,
+  groupCount: number,
+  rowCount: number,
+  average: boolean,
+  realResult: boolean,
+): Value[] | undefined {
+  const sums = new Float64Array(groupCount);
+  const counts = new Float64Array(groupCount);
+  const value = arg.fn;
+  const integral = arg.type !== 'real';
+  for (let row = 0; row < rowCount; row++) {
+    const v = value(row);
+    if (v === null) continue;
+    if (typeof v !== 'number') return undefined;
+    const g = groupOf[row];
+    sums[g] += v;
+    counts[g]++;
+  }
+  const out = new Array<Value>(groupCount);
+  for (let g = 0; g < groupCount; g++) {
+    if (counts[g] === 0) {
+      out[g] = null;
+      continue;
+    }
+    if (integral && !average && !realResult && !Number.isSafeInteger(sums[g])) return undefined;
+    out[g] = average ? sums[g] / counts[g] : sums[g];
+  }
+  return out;
 }
