@@ -211,3 +211,19 @@ function reviveBigInts(value: Dynamic): Dynamic {
   }
   return value;
 }
+
+/** The scalar type a value inside a dynamic has (integers read as long); arrays and bags stay dynamic. */
+export function dynamicScalarType(value: Dynamic): KType {
+  switch (typeof value) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+      return 'long';
+    case 'number':
+      return Number.isInteger(value) ? 'long' : 'real';
+    default:
+      return 'dynamic';
+  }
+}

@@ -3,7 +3,7 @@
  */
 import { KqlError } from '../errors.js';
 import { toText } from '../text.js';
-import { type KType, normLong, TICKS_PER_DAY, type Value } from '../values.js';
+import { dynamicScalarType, type KType, normLong, TICKS_PER_DAY, type Value } from '../values.js';
 import { toBool, toDatetime, toDynamicValue, toGuid, toInt, toLong, toReal, toTimespan } from './coerce.js';
 import { registerScalar } from './registry.js';
 
@@ -69,13 +69,7 @@ registerScalar(['todynamic', 'toobject', 'parse_json'], ({ argTypes: [t] }) => {
   };
 });
 
-function dynamicKind(value: Value): KType {
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'bigint') return 'long';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'long' : 'real';
-  if (typeof value === 'boolean') return 'bool';
-  return 'dynamic';
-}
+const dynamicKind = dynamicScalarType;
 
 registerScalar(['iff', 'iif'], ({ argTypes, resultType }) => {
   const [, tb, tc] = argTypes;
@@ -194,21 +188,11 @@ registerScalar('startofday', () => (v, offset) => {
 });
 
 registerScalar('gettype', ({ argTypes: [t] }) => (v) => {
-  if (t !== 'dynamic') return t === 'real' ? 'real' : t;
+  if (t !== 'dynamic') return t;
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
-  switch (typeof v) {
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'bool';
-    case 'bigint':
-      return 'long';
-    case 'number':
-      return Number.isInteger(v) ? 'long' : 'real';
-    default:
-      return 'dictionary';
-  }
+  const type = dynamicScalarType(v);
+  return type === 'dynamic' ? 'dictionary' : type;
 });
 
 registerScalar(

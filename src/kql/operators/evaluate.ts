@@ -12,7 +12,15 @@ import type { ColumnDef, Expr, Span, Tabular } from '../ir.js';
 import { Table } from '../table.js';
 import { toText } from '../text.js';
 import { columnsOf, list, nameOf, role, scalarType, span, type Translator } from '../translate.js';
-import { type Dynamic, isPlainObject, type KType, keyOf, nullOf, type Value } from '../values.js';
+import {
+  type Dynamic,
+  dynamicScalarType,
+  isPlainObject,
+  type KType,
+  keyOf,
+  nullOf,
+  type Value,
+} from '../values.js';
 import { registerOperator } from './plugins.js';
 import { summarizeTable } from './summarize.js';
 
@@ -201,22 +209,6 @@ function translateEvaluate(input: Tabular | undefined, node: SyntaxNode, transla
 
 // ---- bag_unpack ----
 
-/** The column type a slot value gives: the value's own type; arrays and bags stay dynamic. */
-function slotType(value: Dynamic): KType {
-  switch (typeof value) {
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'bool';
-    case 'bigint':
-      return 'long';
-    case 'number':
-      return Number.isInteger(value) ? 'long' : 'real';
-    default:
-      return 'dynamic';
-  }
-}
-
 function slotValue(value: Dynamic | undefined, type: KType): Value {
   if (value === undefined || value === null) return nullOf(type);
   if (type === 'dynamic') return value;
@@ -231,7 +223,7 @@ function slotColumns(bags: ({ [key: string]: Dynamic } | null)[], ignored: Set<s
     for (const [key, value] of Object.entries(bag)) {
       // Null slot values are ignored: they neither make a column nor decide its type.
       if (value === null || ignored.has(key)) continue;
-      const type = slotType(value);
+      const type = dynamicScalarType(value);
       const seen = types.get(key);
       types.set(key, seen === undefined || seen === type ? type : 'dynamic');
     }
