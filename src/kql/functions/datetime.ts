@@ -689,7 +689,21 @@ function binDatetime(value: Value, size: Value): Value {
 const coreBin = scalarFunction('bin');
 registerScalar(['bin', 'floor'], (context) => {
   const firstType: KType = context.argTypes[0];
-  if (firstType === 'datetime') return binDatetime;
+  if (firstType === 'datetime') {
+    const size = context.constants[1];
+    if (!context.isConstant[1] || typeof size !== 'bigint' || size <= 0n) return binDatetime;
+    // Rows come mostly in time order: reuse the last bin while the value stays inside it.
+    let start = 0n;
+    let end = 0n;
+    return (value) => {
+      if (typeof value !== 'bigint') return null;
+      if (value >= start && value < end) return start;
+      const bin = binDatetime(value, size) as bigint;
+      start = bin;
+      end = bin + size;
+      return bin;
+    };
+  }
   if (!coreBin) throw notSupported(`bin() of ${firstType}`);
   return coreBin.factory(context) as ScalarImpl;
 });
