@@ -21,6 +21,7 @@ import {
   nullOf,
   type Value,
 } from '../values.js';
+import { executeGeoLookup, type GeoLookupParams, translateGeoLookup } from './geo-lookup.js';
 import { registerOperator } from './plugins.js';
 import { summarizeTable } from './summarize.js';
 
@@ -66,7 +67,7 @@ interface IpLookupParams {
   returnUnmatched?: Expr;
 }
 
-type EvaluateParams = BagUnpackParams | PivotParams | RowsNearParams | IpLookupParams;
+type EvaluateParams = BagUnpackParams | PivotParams | RowsNearParams | IpLookupParams | GeoLookupParams;
 
 // ---- translation ----
 
@@ -193,6 +194,10 @@ function translateEvaluate(input: Tabular | undefined, node: SyntaxNode, transla
     case 'ipv4_lookup':
     case 'ipv6_lookup':
       params = translateIpLookup(plugin, call, translator);
+      break;
+    case 'geo_polygon_lookup':
+    case 'geo_line_lookup':
+      params = translateGeoLookup(plugin, call, translator);
       break;
     default:
       return translator.unsupported(`evaluate ${plugin}()`, call);
@@ -609,6 +614,9 @@ function executeEvaluate(
     case 'ipv4_lookup':
     case 'ipv6_lookup':
       return executeIpLookup(input!, params, node, executor, scope);
+    case 'geo_polygon_lookup':
+    case 'geo_line_lookup':
+      return executeGeoLookup(input!, params as GeoLookupParams, node, executor, scope);
   }
 }
 
