@@ -267,6 +267,10 @@ function comparison(test: (c: number) => boolean): (context: FunctionContext) =>
     if (ta === 'string' && tb === 'string') {
       return (a, b) => test((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
     }
+    if (ta === tb && (ta === 'datetime' || ta === 'timespan' || ta === 'long' || ta === 'int')) {
+      // Same-typed numbers (bigint ticks, or long as number|bigint): no normalising, no NaN.
+      return (a, b) => (a === null || b === null ? null : test(a < b ? -1 : a > b ? 1 : 0));
+    }
     return (a, b) => {
       const [x, y] = normalise(a, b);
       const c = compare(x, y);
