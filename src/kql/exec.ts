@@ -573,22 +573,34 @@ export class Executor {
       appendColumns(paramData, base.data),
       base.rowCount,
     );
+    // The body's lets may read the parameters: inline them into the result expression.
     const inner = new Scope(fn.scope);
-    const body = this.runBody(fn.body, inner);
-    if (body.kind === 'tabular')
+    const lets = new Map<string, Expr>();
+    const params = new Set(fn.params.map((p) => p.name));
+    const inline = (e: Expr): Expr => substituteVariables(e, lets, params);
+    for (const statement of fn.body.statements) {
+      if (statement.s === 'let-scalar') lets.set(statement.name, inline(statement.expr));
+      else if (statement.s === 'let-function') {
+        inner.set(statement.name, {
+          kind: 'function',
+          params: statement.params,
+          body: statement.body,
+          scope: inner,
+        });
+      } else if (statement.s === 'let-tabular') {
+        const query = statement.query;
+        let cached: Table | undefined;
+        inner.set(statement.name, { kind: 'tabular', table: () => (cached ??= this.tabular(query, inner)) });
+      }
+    }
+    if (fn.body.result.kind === 'tabular')
       throw new NotSupportedError(
         `tabular function ${expr.name} with row arguments`,
         this.text,
         expr.span.start,
       );
     // Parameters shadow the caller's columns: they come first in the extended table.
-    const paramsScope = new Scope(body.scope);
-    return compileExpr(
-      renameVariables(body.expr, new Set(fn.params.map((p) => p.name))),
-      extended,
-      paramsScope,
-      this,
-    );
+    return compileExpr(inline(fn.body.result.expr), extended, inner, this);
   }
 }
 
@@ -611,15 +623,21 @@ function orderArguments(params: FunctionParam[], args: Expr[]): (Expr | undefine
   return ordered;
 }
 
-/** Function parameters become column references so that they read the per-row parameter columns. */
-function renameVariables(expr: Expr, names: Set<string>): Expr {
+/** Let names become their expressions and parameters become reads of the per-row parameter columns. */
+function substituteVariables(expr: Expr, lets: Map<string, Expr>, params: Set<string>): Expr {
   switch (expr.e) {
-    case 'variable':
-      return names.has(expr.name) ? { e: 'column', name: expr.name, type: expr.type } : expr;
+    case 'variable': {
+      const bound = lets.get(expr.name);
+      if (bound) return bound;
+      return params.has(expr.name) ? { e: 'column', name: expr.name, type: expr.type } : expr;
+    }
+    case 'column':
+      return lets.get(expr.name) ?? expr;
     case 'call':
-      return { ...expr, args: expr.args.map((a) => renameVariables(a, names)) };
     case 'user-call':
-      return { ...expr, args: expr.args.map((a) => renameVariables(a, names)) };
+      return { ...expr, args: expr.args.map((a) => substituteVariables(a, lets, params)) };
+    case 'named-argument':
+      return { ...expr, expr: substituteVariables(expr.expr, lets, params) };
     default:
       return expr;
   }

@@ -984,6 +984,9 @@ export class Translator {
       const flag: Expr = args[0] ? this.expr(args[0]) : { e: 'literal', type: 'bool', value: false };
       return call('$pack_all', [flag, ...this.rowColumns.flatMap((c) => [text(c.name), column(c)])]);
     }
+    if (name === 'column_names_of' && args[0]) {
+      return { e: 'tabular-list', query: { op: 'getschema', input: this.tabular(args[0]) } };
+    }
     if (name === 'bag_pack_columns') {
       return call(
         'bag_pack',

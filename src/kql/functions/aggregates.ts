@@ -244,8 +244,8 @@ function collector(unique: boolean, conditional: boolean) {
           const v = args[0];
           if (v === null && t !== 'dynamic') return;
           if (t === 'dynamic' && v === null) return;
-          // A set over a dynamic array takes the array's elements.
-          const items = seen && Array.isArray(v) ? v : [toDynamic(v, t)];
+          // A list or set over dynamic arrays takes the arrays' elements.
+          const items = Array.isArray(v) ? v : [toDynamic(v, t)];
           for (const d of items) {
             if (out.length >= limit) return;
             if (seen) {

@@ -9,5 +9,7 @@ import './hash.js';
 import './dynamic.js';
 import './stats.js';
 import './series.js';
-
-export {};
+import './geo-lines.js';
+import './geo-polygons.js';
+import './misc.js';
+import './geo-cells.js';

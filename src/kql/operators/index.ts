@@ -4,5 +4,6 @@ import './parse.js';
 import './make-series.js';
 import './evaluate.js';
 import './top-nested.js';
-
-export {};
+import './graph.js';
+import './scan.js';
+import './misc.js';
