@@ -5,7 +5,12 @@
  */
 import { KqlError, NotSupportedError } from './errors.js';
 import type { Executor, Scope } from './exec.js';
-import { scalarFunction } from './functions/registry.js';
+import {
+  type FunctionContext,
+  scalarFunction,
+  type WindowImpl,
+  windowFunction,
+} from './functions/registry.js';
 import type { Expr } from './ir.js';
 import type { Table } from './table.js';
 import type { KType, Value } from './values.js';
@@ -95,6 +100,8 @@ function compileCall(
   scope: Scope,
   executor: Executor,
 ): Compiled {
+  const window = windowFunction(expr.fn);
+  if (window) return compileWindowCall(expr, window, table, scope, executor);
   const fn = scalarFunction(expr.fn);
   if (!fn) {
     const name = expr.fn.startsWith('$aggregate:')
@@ -145,6 +152,38 @@ function compileCall(
     default:
       return { fn: (row) => impl(...fns.map((f) => f(row))), type, constant: false };
   }
+}
+
+/** A window function: its arguments are evaluated over all rows and its column computed on first use. */
+function compileWindowCall(
+  expr: Extract<Expr, { e: 'call' }>,
+  factory: (context: FunctionContext) => WindowImpl,
+  table: Table | undefined,
+  scope: Scope,
+  executor: Executor,
+): Compiled {
+  const args = expr.args.map((a) => compileExpr(a, table, scope, executor));
+  let impl: WindowImpl;
+  try {
+    impl = factory({
+      name: expr.fn,
+      argTypes: args.map((a) => a.type),
+      resultType: expr.type,
+      isConstant: args.map((a) => a.constant),
+      constants: args.map((a) => (a.constant ? (a.value ?? null) : null)),
+      now: executor.now,
+    });
+  } catch (error) {
+    throw executor.located(error, expr.span.start);
+  }
+  const rows = table?.rowCount ?? 1;
+  let column: Value[] | undefined;
+  const values = () =>
+    (column ??= impl(
+      args.map((a) => executor.evaluate(a, rows)),
+      rows,
+    ));
+  return { fn: (row) => values()[row], type: expr.type, constant: false };
 }
 
 /** Two-argument calls specialised for the common shapes (column op constant, column op column). */

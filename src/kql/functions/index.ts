@@ -9,6 +9,7 @@ import './hash.js';
 import './dynamic.js';
 import './stats.js';
 import './series.js';
+import './window.js';
 import './geo-lines.js';
 import './geo-polygons.js';
 import './misc.js';

@@ -80,3 +80,22 @@ export function aggregateFunction(name: string): AggregateFactory | undefined {
 export function aggregateFunctionNames(): string[] {
   return [...aggregates.keys()];
 }
+
+/**
+ * Window functions (prev, next, row_number, row_cumsum, row_rank_*): they see whole argument columns
+ * in the order of the serialized rows, and give the whole result column.
+ */
+export type WindowImpl = (args: Value[][], rowCount: number) => Value[];
+
+const windows = new Map<string, (context: FunctionContext) => WindowImpl>();
+
+export function registerWindow(
+  names: string | string[],
+  factory: (context: FunctionContext) => WindowImpl,
+): void {
+  for (const name of Array.isArray(names) ? names : [names]) windows.set(name, factory);
+}
+
+export function windowFunction(name: string): ((context: FunctionContext) => WindowImpl) | undefined {
+  return windows.get(name);
+}
