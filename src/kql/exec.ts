@@ -34,8 +34,18 @@ export class Scope {
 }
 
 /** Where the engine gets the database's tables from (the local workspace, or test data). */
+/** A time window on a table's TimeGenerated, in ticks: from inclusive, to exclusive. */
+export interface TimeRange {
+  from?: bigint;
+  to?: bigint;
+}
+
 export interface TableSource {
-  table(name: string): Table | undefined;
+  /**
+   * A table by name. With a range, the source may leave out stored rows outside it (whole partitions);
+   * the query still filters every row itself.
+   */
+  table(name: string, range?: TimeRange): Table | undefined;
 }
 
 export interface RenderInfo {
@@ -144,8 +154,11 @@ export class Executor {
         return this.datatable(node.columns, node.values, scope);
       case 'range':
         return this.range(node, scope);
-      case 'where':
-        return this.where(this.tabular(this.pushIntoInnerUnique(node), scope), node.predicate, scope);
+      case 'where': {
+        const input = this.pushIntoInnerUnique(node);
+        const pruned = input.op === 'table' ? this.prunedTable(input.name, node.predicate, scope) : undefined;
+        return this.where(pruned ?? this.tabular(input, scope), node.predicate, scope);
+      }
       case 'extend':
         return this.extend(this.tabular(node.input, scope), node.items, scope);
       case 'project':
@@ -274,6 +287,68 @@ export class Executor {
     const referenced = columnNames(node.predicate);
     if (referenced.length === 0 || !referenced.every((name) => left.has(name))) return join;
     return { ...join, left: { op: 'where', input: join.left, predicate: node.predicate } };
+  }
+
+  /**
+   * `Table | where TimeGenerated >= ago(7d) and …`: asks the source for the partitions the time
+   * conditions can match, so months of stored data are not all read for a one-week query.
+   */
+  private prunedTable(name: string, predicate: Expr, scope: Scope): Table | undefined {
+    if (scope.lookup(name)) return undefined;
+    const range: TimeRange = {};
+    const bound = (expr: Expr): bigint | undefined => {
+      if (expr.e === 'column' || columnNames(expr).length > 0) return undefined;
+      try {
+        const compiled = this.compile(expr, undefined, scope);
+        return compiled.constant && compiled.type === 'datetime' && typeof compiled.value === 'bigint'
+          ? compiled.value
+          : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const isTime = (expr: Expr) => expr.e === 'column' && expr.name === 'TimeGenerated';
+    const visit = (expr: Expr): void => {
+      if (expr.e !== 'call') return;
+      if (expr.fn === '$And') {
+        expr.args.forEach(visit);
+        return;
+      }
+      const [a, b, c] = expr.args;
+      const lower = (t: bigint | undefined) => {
+        if (t !== undefined && (range.from === undefined || t > range.from)) range.from = t;
+      };
+      const upper = (t: bigint | undefined) => {
+        if (t !== undefined && (range.to === undefined || t < range.to)) range.to = t;
+      };
+      switch (expr.fn) {
+        case '$GreaterThan':
+        case '$GreaterThanOrEqual': {
+          const inclusive = expr.fn === '$GreaterThanOrEqual';
+          if (isTime(a)) lower(bound(b));
+          else if (isTime(b)) upper(inclusive ? plusTick(bound(a)) : bound(a));
+          break;
+        }
+        case '$LessThan':
+        case '$LessThanOrEqual': {
+          const inclusive = expr.fn === '$LessThanOrEqual';
+          if (isTime(a)) upper(inclusive ? plusTick(bound(b)) : bound(b));
+          else if (isTime(b)) lower(bound(a));
+          break;
+        }
+        case '$Between':
+          if (isTime(a)) {
+            const from = bound(b);
+            lower(from);
+            const to = bound(c);
+            upper(plusTick(to));
+          }
+          break;
+      }
+    };
+    visit(predicate);
+    if (range.from === undefined && range.to === undefined) return undefined;
+    return this.source.table(name, range);
   }
 
   compile(expr: Expr, table: Table | undefined, scope: Scope): Compiled {
@@ -605,6 +680,10 @@ export class Executor {
 }
 
 class RowDependent extends Error {}
+
+function plusTick(ticks: bigint | undefined): bigint | undefined {
+  return ticks === undefined ? undefined : ticks + 1n;
+}
 
 /** Arguments in parameter order: positional ones first, `name = value` ones where their name says. */
 function orderArguments(params: FunctionParam[], args: Expr[]): (Expr | undefined)[] {

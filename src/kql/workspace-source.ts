@@ -4,14 +4,23 @@
  */
 import { type Table as ArrowTable, type Data, DataType, type Vector } from 'apache-arrow';
 import { TABLES, type TableName } from '../model/schema.js';
+import { ticksToCanonical } from '../model/time.js';
 import { stringColumn } from '../store/column-access.js';
 import { loadTable } from '../store/reader.js';
 import type { Workspace } from '../store/workspace.js';
 import type { TableColumns } from './analyzer.js';
-import type { TableSource } from './exec.js';
+import type { TableSource, TimeRange } from './exec.js';
 import type { ColumnDef } from './ir.js';
 import { lazyColumns, Table } from './table.js';
-import { type KType, normLong, parseJsonText, toKType, type Value } from './values.js';
+import {
+  type KType,
+  MAX_DATETIME_TICKS,
+  MIN_DATETIME_TICKS,
+  normLong,
+  parseJsonText,
+  toKType,
+  type Value,
+} from './values.js';
 
 /** The schemas the analyser binds against: Log Analytics' own types (JSON-in-string columns are strings). */
 export function workspaceSchemas(): TableColumns[] {
@@ -87,17 +96,30 @@ export class WorkspaceTableSource implements TableSource {
 
   constructor(private readonly workspace: Workspace) {}
 
-  table(name: string): Table | undefined {
-    const cached = this.cache.get(name);
+  table(name: string, range?: TimeRange): Table | undefined {
+    const key = `${name}/${range?.from ?? ''}/${range?.to ?? ''}`;
+    const cached = this.cache.get(key);
     if (cached) return cached;
     if (!(name in TABLES)) return undefined;
     const schema = TABLES[name as TableName];
-    const arrow = loadTable(this.workspace, schema.name);
+    const arrow = loadTable(this.workspace, schema.name, {
+      ...(range?.from !== undefined ? { from: ticksToCanonical(clampTicks(range.from)) } : {}),
+      ...(range?.to !== undefined ? { to: ticksToCanonical(clampTicks(range.to)) } : {}),
+    });
     const rows = arrow.reduce((n, t) => n + t.numRows, 0);
     const columns: ColumnDef[] = schema.columns.map((c) => ({ name: c.name, type: toKType(c.type) }));
     const data = lazyColumns(columns.length, (i) => decodeColumn(arrow, columns[i].name, columns[i].type));
     const table = new Table(columns, data, rows);
-    this.cache.set(name, table);
+    this.cache.set(key, table);
     return table;
   }
+}
+
+/** Canonical datetime text covers years 0001–9999 only. */
+function clampTicks(ticks: bigint): bigint {
+  return ticks < MIN_DATETIME_TICKS
+    ? MIN_DATETIME_TICKS
+    : ticks > MAX_DATETIME_TICKS
+      ? MAX_DATETIME_TICKS
+      : ticks;
 }

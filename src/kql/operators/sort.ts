@@ -55,8 +55,9 @@ export function topTable(
   }
   // The k best rows so far, kept sorted; a row enters only if it beats the worst of them.
   const best: number[] = [];
+  const quick = quickReject(input, keys, scope, executor);
   for (let row = 0; row < input.rowCount; row++) {
-    if (best.length === k && compare(row, best[k - 1]) >= 0) continue;
+    if (best.length === k && (quick?.(row, best[k - 1]) || compare(row, best[k - 1]) >= 0)) continue;
     let low = 0;
     let high = best.length;
     while (low < high) {
@@ -68,4 +69,27 @@ export function topTable(
     if (best.length > k) best.pop();
   }
   return input.select(best);
+}
+
+/**
+ * For one numeric key: a cheap test that a row cannot beat the current worst of the top k (the full
+ * comparator decides the rest, ties and nulls included).
+ */
+function quickReject(
+  input: Table,
+  keys: SortKey[],
+  scope: Scope,
+  executor: Executor,
+): ((row: number, worst: number) => boolean) | undefined {
+  if (keys.length !== 1) return undefined;
+  const compiled = executor.compile(keys[0].expr, input, scope);
+  const values = compiled.column;
+  if (!values || !['long', 'int', 'real', 'datetime', 'timespan'].includes(compiled.type)) return undefined;
+  const descending = keys[0].descending;
+  return (row, worst) => {
+    const v = values[row];
+    const w = values[worst];
+    if (v === null || w === null) return false;
+    return descending ? v < w : v > w;
+  };
 }
