@@ -69,9 +69,7 @@ export function errorsOf(analysis: Analysis): Diagnostic[] {
 export function runQuery(text: string, options: RunOptions = {}): QueryOutput {
   if (/^\s*\./.test(text)) throw new KqlError('control commands are not supported', 'BadArgumentError');
   const schemas = options.schemas ?? [];
-  const analysis = options.analysisCache
-    ? cachedAnalyze(text, schemas, options.analysisCache)
-    : analyze(text, schemas);
+  const analysis = memoisedAnalysis(text, schemas, options.analysisCache);
   const errors = errorsOf(analysis);
   if (errors.length > 0) {
     throw new QueryError(errors.map((d) => formatDiagnostic(text, d)).join('\n'), errors);
