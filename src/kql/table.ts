@@ -1,3 +1,4 @@
+import { dictionaryOf, setDictionary } from './dictionary.js';
 import type { ColumnDef } from './ir.js';
 import type { Value } from './values.js';
 
@@ -37,6 +38,12 @@ export class Table {
       const column = source[c];
       const out = new Array<Value>(n);
       for (let i = 0; i < n; i++) out[i] = column[indexes[i]];
+      const encoding = dictionaryOf(column);
+      if (encoding) {
+        const codes = new Int32Array(n);
+        for (let i = 0; i < n; i++) codes[i] = encoding.codes[indexes[i]];
+        setDictionary(out, { codes, values: encoding.values });
+      }
       return out;
     });
     return new Table(this.columns, data, n);

@@ -9,6 +9,7 @@ import { stringColumn } from '../store/column-access.js';
 import { loadTable } from '../store/reader.js';
 import type { Workspace } from '../store/workspace.js';
 import type { TableColumns } from './analyzer.js';
+import { setDictionary } from './dictionary.js';
 import type { TableSource, TimeRange } from './exec.js';
 import type { ColumnDef } from './ir.js';
 import { lazyColumns, Table } from './table.js';
@@ -31,6 +32,10 @@ export function workspaceSchemas(): TableColumns[] {
 }
 
 function decodeColumn(tables: ArrowTable[], name: string, type: KType): Value[] {
+  if (type === 'string') {
+    const encoded = decodeDictionaryColumn(tables, name);
+    if (encoded) return encoded;
+  }
   const out: Value[] = [];
   for (const table of tables) {
     for (const batch of table.batches) {
@@ -48,6 +53,41 @@ function decodeColumn(tables: ArrowTable[], name: string, type: KType): Value[] 
       decodeFixed(vector, type, n, out);
     }
   }
+  return out;
+}
+
+/** A string column stored dictionary-encoded in every batch: shared strings plus global codes. */
+function decodeDictionaryColumn(tables: ArrowTable[], name: string): Value[] | undefined {
+  const batches = tables.flatMap((t) => t.batches);
+  const columns = batches.map((batch) => (batch.getChild(name) ? stringColumn(batch, name) : undefined));
+  if (columns.some((c) => !c?.codes || !c.dictionary)) return undefined;
+  const total = batches.reduce((n, b) => n + b.numRows, 0);
+  const codes = new Int32Array(total);
+  const values: string[] = [];
+  const index = new Map<string, number>();
+  const codeOf = (value: string) => {
+    let code = index.get(value);
+    if (code === undefined) {
+      code = values.length;
+      values.push(value);
+      index.set(value, code);
+    }
+    return code;
+  };
+  const out = new Array<Value>(total);
+  let row = 0;
+  batches.forEach((batch, b) => {
+    const column = columns[b]!;
+    const vector = batch.getChild(name)!;
+    const remap = column.dictionary!.map(codeOf);
+    const batchCodes = column.codes!;
+    for (let i = 0; i < batch.numRows; i++, row++) {
+      const code = vector.isValid(i) ? remap[batchCodes[i]] : codeOf('');
+      codes[row] = code;
+      out[row] = values[code];
+    }
+  });
+  setDictionary(out, { codes, values });
   return out;
 }
 

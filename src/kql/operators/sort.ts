@@ -12,7 +12,7 @@ function comparator(
 ): (a: number, b: number) => number {
   const columns = keys.map((key) => {
     const compiled = executor.compile(key.expr, input, scope);
-    return { values: executor.evaluate(compiled, input.rowCount), key };
+    return { values: compiled.column ?? executor.evaluate(compiled, input.rowCount), key };
   });
   return (a, b) => {
     for (const { values, key } of columns) {

@@ -1,3 +1,4 @@
+import { dictionaryOf } from '../dictionary.js';
 import { KqlError, NotSupportedError } from '../errors.js';
 import type { Executor, Scope } from '../exec.js';
 import type { Compiled } from '../expr.js';
@@ -139,6 +140,23 @@ function assignGroups(
   const groupOf = new Int32Array(rowCount);
   const groupKeys: Value[][] = keys.map(() => []);
   if (keys.length === 0) return { groupOf, groupCount: 1, groupKeys };
+  const encoding = keys.length === 1 ? dictionaryOf(keys[0].column) : undefined;
+  if (encoding) {
+    // A dictionary-encoded key: groups by code, no hashing.
+    const groupOfCode = new Int32Array(encoding.values.length).fill(-1);
+    let groupCount = 0;
+    for (let row = 0; row < rowCount; row++) {
+      const code = encoding.codes[row];
+      let group = groupOfCode[code];
+      if (group < 0) {
+        group = groupCount++;
+        groupOfCode[code] = group;
+        groupKeys[0].push(encoding.values[code]);
+      }
+      groupOf[row] = group;
+    }
+    return { groupOf, groupCount, groupKeys };
+  }
   const mapKey = keys.map((k) => k.type === 'dynamic');
   const root = new Map<unknown, unknown>();
   const last = keys.length - 1;
