@@ -2,6 +2,13 @@
 export { UserError } from './errors.js';
 export type { GeneratedApp, GeneratedTenant, GenerateOptions, GroundTruth } from './generate/index.js';
 export { generateTenant } from './generate/index.js';
+export { analyze, type Diagnostic, formatDiagnostic, type TableColumns } from './kql/analyzer.js';
+export { checkQuery, QueryError, type RunOptions, runQuery } from './kql/engine.js';
+export { KqlError, NotSupportedError } from './kql/errors.js';
+export type { QueryOutput, TableSource } from './kql/exec.js';
+export { cellJson, responseJson } from './kql/result.js';
+export { Table as KqlTable } from './kql/table.js';
+export { WorkspaceTableSource, workspaceSchemas } from './kql/workspace-source.js';
 export { billedSize } from './model/billing.js';
 export type { AuditLogRow, DynamicValue, ProvisioningLogRow, TableRow } from './model/rows.js';
 export type { ColumnSchema, ColumnType, TableName, TableSchema } from './model/schema.js';
@@ -25,10 +32,3 @@ export { loadTable, partitionFiles, readRows, workspaceInfo } from './store/read
 export { summarizeWorkspace, type WorkspaceSummary } from './store/summary.js';
 export { defaultWorkspaceDir, Workspace } from './store/workspace.js';
 export { importGeneratedTenant } from './tenant-import.js';
-export { analyze, type Diagnostic, formatDiagnostic, type TableColumns } from './kql/analyzer.js';
-export { checkQuery, QueryError, type RunOptions, runQuery } from './kql/engine.js';
-export { KqlError, NotSupportedError } from './kql/errors.js';
-export type { QueryOutput, TableSource } from './kql/exec.js';
-export { cellJson, responseJson } from './kql/result.js';
-export { Table as KqlTable } from './kql/table.js';
-export { WorkspaceTableSource, workspaceSchemas } from './kql/workspace-source.js';
