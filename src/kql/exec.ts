@@ -46,6 +46,8 @@ export interface TableSource {
    * the query still filters every row itself.
    */
   table(name: string, range?: TimeRange): Table | undefined;
+  /** Column names the query refers to, told before it runs (a source may load them together). */
+  prefetch?(columns: Iterable<string>): void;
 }
 
 export interface RenderInfo {
@@ -79,6 +81,7 @@ export class Executor {
   }
 
   run(program: Program): QueryOutput {
+    this.source.prefetch?.(referencedColumns(program));
     const scope = new Scope();
     const tables: QueryOutput['tables'] = [];
     for (const statement of program.statements) {
@@ -680,6 +683,22 @@ export class Executor {
 }
 
 class RowDependent extends Error {}
+
+/** Every column name a program's expressions mention. */
+function referencedColumns(program: Program): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+    } else if (node !== null && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (record.e === 'column' && typeof record.name === 'string') names.add(record.name);
+      for (const value of Object.values(record)) if (typeof value === 'object') visit(value);
+    }
+  };
+  visit(program.statements);
+  return names;
+}
 
 function plusTick(ticks: bigint | undefined): bigint | undefined {
   return ticks === undefined ? undefined : ticks + 1n;

@@ -2,11 +2,15 @@
  * Tables of a local workspace as engine tables. Columns are decoded from the Arrow partitions on first
  * use, so a query pays only for the columns it reads.
  */
+
+import { readFileSync } from 'node:fs';
 import { type Table as ArrowTable, type Data, DataType, type Vector } from 'apache-arrow';
 import { TABLES, type TableName } from '../model/schema.js';
 import { ticksToCanonical } from '../model/time.js';
+import { registerLz4Codec } from '../store/codec.js';
 import { stringColumn } from '../store/column-access.js';
-import { loadTable } from '../store/reader.js';
+import { readColumns } from '../store/ipc-projection.js';
+import { partitionFiles } from '../store/reader.js';
 import type { Workspace } from '../store/workspace.js';
 import type { TableColumns } from './analyzer.js';
 import { setDictionary } from './dictionary.js';
@@ -133,6 +137,12 @@ function decodeFixed(vector: Vector, type: KType, n: number, out: Value[]): void
 /** A workspace's tables for the engine (loaded once per source, columns decoded lazily). */
 export class WorkspaceTableSource implements TableSource {
   private readonly cache = new Map<string, Table>();
+  private wanted = new Set<string>();
+
+  /** The columns the next query reads, so they are loaded in one pass. */
+  prefetch(columns: Iterable<string>): void {
+    this.wanted = new Set(columns);
+  }
 
   constructor(private readonly workspace: Workspace) {}
 
@@ -142,13 +152,24 @@ export class WorkspaceTableSource implements TableSource {
     if (cached) return cached;
     if (!(name in TABLES)) return undefined;
     const schema = TABLES[name as TableName];
-    const arrow = loadTable(this.workspace, schema.name, {
+    const files = partitionFiles(this.workspace, schema.name, {
       ...(range?.from !== undefined ? { from: ticksToCanonical(clampTicks(range.from)) } : {}),
       ...(range?.to !== undefined ? { to: ticksToCanonical(clampTicks(range.to)) } : {}),
     });
-    const rows = arrow.reduce((n, t) => n + t.numRows, 0);
+    const rows = files.reduce((n, file) => n + file.rows, 0);
     const columns: ColumnDef[] = schema.columns.map((c) => ({ name: c.name, type: toKType(c.type) }));
-    const data = lazyColumns(columns.length, (i) => decodeColumn(arrow, columns[i].name, columns[i].type));
+    // Columns are read on first use, decompressing only their own buffers of each partition file; the
+    // columns the query names are read together, in one pass over the files.
+    registerLz4Codec();
+    const decoded = new Map<string, Value[]>();
+    const typeOf = new Map(columns.map((c) => [c.name, c.type]));
+    const load = (column: string): Value[] => {
+      const group = [...new Set([column, ...this.wanted])].filter((c) => typeOf.has(c) && !decoded.has(c));
+      const tables = files.map((file) => readColumns(readFileSync(this.workspace.path(file.path)), group));
+      for (const name of group) decoded.set(name, decodeColumn(tables, name, typeOf.get(name)!));
+      return decoded.get(column)!;
+    };
+    const data = lazyColumns(columns.length, (i) => decoded.get(columns[i].name) ?? load(columns[i].name));
     const table = new Table(columns, data, rows);
     this.cache.set(key, table);
     return table;

@@ -1,0 +1,80 @@
+/**
+ * Reads chosen columns of an Arrow IPC file: only their buffers are decompressed; the other columns
+ * come back empty and must not be read. apache-arrow has no column projection of its own, so this
+ * narrows the buffer list its reader decompresses (pinned apache-arrow version; tested on every
+ * stored column type).
+ */
+import { DataType, type Field, RecordBatchReader, Table } from 'apache-arrow';
+
+// biome-ignore lint/suspicious/noExplicitAny: apache-arrow's reader internals are untyped
+type Any = any;
+
+let wantedBuffers: Set<number> | undefined;
+let inRecordBatch = false;
+let patched = false;
+
+/** Patches the reader implementation's prototype once: its record batches decode only wanted buffers. */
+function patchReader(reader: Any): boolean {
+  if (patched) return true;
+  let proto = Object.getPrototypeOf(reader._impl);
+  while (proto && !Object.hasOwn(proto, '_decompressBuffers')) proto = Object.getPrototypeOf(proto);
+  if (!proto || typeof proto._loadRecordBatch !== 'function') return false;
+  const decompress = proto._decompressBuffers;
+  const loadRecordBatch = proto._loadRecordBatch;
+  proto._loadRecordBatch = function (this: Any, ...args: unknown[]) {
+    inRecordBatch = true;
+    try {
+      return loadRecordBatch.apply(this, args);
+    } finally {
+      inRecordBatch = false;
+    }
+  };
+  proto._decompressBuffers = function (this: Any, header: Any, body: Uint8Array, codec: unknown) {
+    const wanted = wantedBuffers;
+    if (!inRecordBatch || !wanted) return decompress.call(this, header, body, codec);
+    const buffers = header.buffers.map((region: Any, i: number) =>
+      wanted.has(i) ? region : { offset: region.offset, length: 0 },
+    );
+    return decompress.call(this, { ...header, buffers }, body, codec);
+  };
+  patched = true;
+  return true;
+}
+
+/** How many IPC buffers a field of the stored schema has (validity first). */
+function bufferCount(field: Field): number | undefined {
+  const type = field.type;
+  if (DataType.isDictionary(type)) return 2;
+  if (DataType.isUtf8(type) || DataType.isBinary(type)) return 3;
+  if (DataType.isInt(type) || DataType.isFloat(type) || DataType.isTimestamp(type) || DataType.isBool(type))
+    return 2;
+  return undefined;
+}
+
+/**
+ * The file's record batches with only `columns` decoded (every column when the schema has a type this
+ * does not know how to skip).
+ */
+export function readColumns(bytes: Uint8Array, columns: readonly string[]): Table {
+  const reader = RecordBatchReader.from(bytes) as Any;
+  reader.open();
+  const fields: Field[] = reader.schema.fields;
+  const wanted = new Set<number>();
+  let index = 0;
+  let known = patchReader(reader);
+  for (const field of fields) {
+    const count = bufferCount(field);
+    if (count === undefined) {
+      known = false;
+      break;
+    }
+    if (columns.includes(field.name)) for (let i = 0; i < count; i++) wanted.add(index + i);
+    index += count;
+  }
+  wantedBuffers = known ? wanted : undefined;
+  try {
+    return new Table(reader.readAll());
+  } finally {
+    wantedBuffers = undefined;
+  }
+}
