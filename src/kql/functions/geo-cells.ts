@@ -4,8 +4,7 @@
  * Cells travel as tokens (strings); shapes as GeoJSON dynamic values with [longitude, latitude]
  * positions. Invalid input gives '' for string results and null for dynamic and int results.
  */
-import * as h3 from 'h3-js';
-import { s2 } from 's2js';
+import type { s2 } from 's2js';
 import { KqlError } from '../errors.js';
 import type { Dynamic, Value } from '../values.js';
 import {
@@ -16,6 +15,7 @@ import {
   parsePolygons,
   pointGeoJson,
 } from './geo-common.js';
+import { h3Library, s2Library } from './geo-libraries.js';
 import { registerSimple } from './registry.js';
 
 const DEGREES_PER_RADIAN = 180 / Math.PI;
@@ -67,54 +67,54 @@ const H3_EARTH_RADIUS_KM = 6371.007180918475;
 function h3Cell(value: Value): string | null {
   if (typeof value !== 'string' || !/^[0-9a-fA-F]{1,16}$/.test(value)) return null;
   const cell = value.toLowerCase();
-  return h3.isValidCell(cell) ? cell : null;
+  return h3Library().isValidCell(cell) ? cell : null;
 }
 
 function pointToH3Cell(lng: Value, lat: Value, resolution?: Value): string {
   const point = pointArgs(lng, lat);
   const res = wholeArg(resolution, 6);
   if (!point || !inRange(res, 0, H3_MAX_RESOLUTION)) return '';
-  return h3.latLngToCell(point[1], point[0], res);
+  return h3Library().latLngToCell(point[1], point[0], res);
 }
 
 function h3CellToCentralPoint(value: Value): Dynamic {
   const cell = h3Cell(value);
   if (!cell) return null;
-  const [lat, lng] = h3.cellToLatLng(cell);
+  const [lat, lng] = h3Library().cellToLatLng(cell);
   return pointGeoJson([lng, lat]);
 }
 
 function h3CellToPolygon(value: Value): Dynamic {
   const cell = h3Cell(value);
-  return cell ? polygonGeoJson(h3.cellToBoundary(cell, true) as LngLat[]) : null;
+  return cell ? polygonGeoJson(h3Library().cellToBoundary(cell, true) as LngLat[]) : null;
 }
 
 function h3CellLevel(value: Value): number | null {
   const cell = h3Cell(value);
-  return cell ? h3.getResolution(cell) : null;
+  return cell ? h3Library().getResolution(cell) : null;
 }
 
 function h3CellParent(value: Value, resolution?: Value): string {
   const cell = h3Cell(value);
   if (!cell) return '';
-  const level = h3.getResolution(cell);
+  const level = h3Library().getResolution(cell);
   const res = wholeArg(resolution, level - 1);
   // Documented range [0, 14]; the cell's own resolution gives the cell itself.
-  return inRange(res, 0, Math.min(level, H3_MAX_RESOLUTION - 1)) ? h3.cellToParent(cell, res) : '';
+  return inRange(res, 0, Math.min(level, H3_MAX_RESOLUTION - 1)) ? h3Library().cellToParent(cell, res) : '';
 }
 
 function h3CellChildren(value: Value, resolution?: Value): Dynamic {
   const cell = h3Cell(value);
   if (!cell) return null;
-  const level = h3.getResolution(cell);
+  const level = h3Library().getResolution(cell);
   const res = wholeArg(resolution, level + 1);
   if (!inRange(res, Math.max(level, 1), Math.min(level + H3_MAX_CHILD_STEPS, H3_MAX_RESOLUTION))) return null;
-  return h3.cellToChildren(cell, res);
+  return h3Library().cellToChildren(cell, res);
 }
 
 /** Rings by grid distance, the cell itself first; rings keep H3's own order. */
 function h3Rings(cell: string, distance: number): string[][] {
-  return h3.gridDiskDistances(cell, distance);
+  return h3Library().gridDiskDistances(cell, distance);
 }
 
 function h3CellNeighbors(value: Value): Dynamic {
@@ -131,7 +131,7 @@ function h3CellRings(value: Value, distanceValue: Value): Dynamic {
 
 /** Cells of one polygon (rings of [lng, lat]) whose centres lie inside it. */
 function h3PolygonCells(rings: LngLat[][], res: number): string[] {
-  return h3.polygonToCells(rings, res, true);
+  return h3Library().polygonToCells(rings, res, true);
 }
 
 function polygonToH3Cells(value: Value, resolution?: Value, radius?: Value): Dynamic {
@@ -142,7 +142,7 @@ function polygonToH3Cells(value: Value, resolution?: Value, radius?: Value): Dyn
   if (loops.some((p) => p === null)) return null;
   // Refuse before enumerating cells when the area alone needs far more than the limit.
   const area = (loops as S2Polygon[]).reduce((sum, p) => sum + p.area(), 0);
-  const cellArea = h3.getHexagonAreaAvg(res, h3.UNITS.km2) / H3_EARTH_RADIUS_KM ** 2;
+  const cellArea = h3Library().getHexagonAreaAvg(res, h3Library().UNITS.km2) / H3_EARTH_RADIUS_KM ** 2;
   if (area / cellArea > 2 * H3_MAX_POLYGON_CELLS) return null;
   const cells = new Set<string>();
   for (const rings of polygons) for (const cell of h3PolygonCells(rings, res)) cells.add(cell);
@@ -281,12 +281,12 @@ type S2Polygon = InstanceType<typeof s2.Polygon>;
 /** A valid S2 cell token (up to 16 hexadecimal digits, trailing zeros dropped), else null. */
 function s2Cell(value: Value): bigint | null {
   if (typeof value !== 'string' || !/^[0-9a-fA-F]{1,16}$/.test(value)) return null;
-  const id = s2.cellid.fromToken(value.toLowerCase());
-  return s2.cellid.valid(id) ? id : null;
+  const id = s2Library().cellid.fromToken(value.toLowerCase());
+  return s2Library().cellid.valid(id) ? id : null;
 }
 
 function lngLatOf(point: InstanceType<typeof s2.Point>): LngLat {
-  const ll = s2.LatLng.fromPoint(point);
+  const ll = s2Library().LatLng.fromPoint(point);
   return [ll.lng * DEGREES_PER_RADIAN, ll.lat * DEGREES_PER_RADIAN];
 }
 
@@ -294,20 +294,20 @@ function pointToS2Cell(lng: Value, lat: Value, levelValue?: Value): string {
   const point = pointArgs(lng, lat);
   const level = wholeArg(levelValue, 11);
   if (!point || !inRange(level, 0, S2_MAX_LEVEL)) return '';
-  const leaf = s2.cellid.fromLatLng(s2.LatLng.fromDegrees(point[1], point[0]));
-  return s2.cellid.toToken(s2.cellid.parent(leaf, level));
+  const leaf = s2Library().cellid.fromLatLng(s2Library().LatLng.fromDegrees(point[1], point[0]));
+  return s2Library().cellid.toToken(s2Library().cellid.parent(leaf, level));
 }
 
 function s2CellToCentralPoint(value: Value): Dynamic {
   const id = s2Cell(value);
-  return id === null ? null : pointGeoJson(lngLatOf(s2.cellid.point(id)));
+  return id === null ? null : pointGeoJson(lngLatOf(s2Library().cellid.point(id)));
 }
 
 /** The cell's four vertices in S2's counter-clockwise order, closed. */
 function s2CellToPolygon(value: Value): Dynamic {
   const id = s2Cell(value);
   if (id === null) return null;
-  const cell = s2.Cell.fromCellID(id);
+  const cell = s2Library().Cell.fromCellID(id);
   const ring = [0, 1, 2, 3, 0].map((k) => lngLatOf(cell.vertex(k)));
   return polygonGeoJson(ring);
 }
@@ -321,11 +321,11 @@ const S2_NEIGHBOR_ORDER = [7, 0, 1, 2, 3, 5, 4, 6];
 function s2CellNeighbors(value: Value): Dynamic {
   const id = s2Cell(value);
   if (id === null) return null;
-  const all = s2.cellid.allNeighbors(id, s2.cellid.level(id));
+  const all = s2Library().cellid.allNeighbors(id, s2Library().cellid.level(id));
   const ordered = all.length === S2_NEIGHBOR_ORDER.length ? S2_NEIGHBOR_ORDER.map((i) => all[i]) : all;
   const tokens: string[] = [];
   for (const neighbor of ordered) {
-    const token = s2.cellid.toToken(neighbor);
+    const token = s2Library().cellid.toToken(neighbor);
     if (neighbor !== id && !tokens.includes(token)) tokens.push(token);
   }
   return tokens;
@@ -336,15 +336,15 @@ function s2Polygon(rings: LngLat[][]): S2Polygon | null {
   const loops = [];
   for (const ring of rings) {
     const points = distinctVertices(ring.slice(0, -1)).map(([lng, lat]) =>
-      s2.Point.fromLatLng(s2.LatLng.fromDegrees(lat, lng)),
+      s2Library().Point.fromLatLng(s2Library().LatLng.fromDegrees(lat, lng)),
     );
     if (points.length < 3) return null;
-    const loop = new s2.Loop(points);
+    const loop = new (s2Library().Loop)(points);
     loop.normalize();
     if (loop.validate()) return null;
     loops.push(loop);
   }
-  return new s2.Polygon(loops);
+  return new (s2Library().Polygon)(loops);
 }
 
 function distinctVertices(ring: LngLat[]): LngLat[] {
@@ -363,26 +363,30 @@ type S2Region = Parameters<InstanceType<typeof s2.RegionCoverer>['covering']>[0]
  */
 function s2Covering(regions: S2Region[], level: number): string[] | null {
   const cells = new Set<bigint>();
-  const pending = [0, 1, 2, 3, 4, 5].map((face) => s2.cellid.fromFace(face));
+  const pending = [0, 1, 2, 3, 4, 5].map((face) => s2Library().cellid.fromFace(face));
   while (pending.length > 0) {
     const id = pending.pop() as bigint;
-    const cell = s2.Cell.fromCellID(id);
+    const cell = s2Library().Cell.fromCellID(id);
     const touching = regions.filter((region) => region.intersectsCell(cell));
     if (touching.length === 0) continue;
-    const cellLevel = s2.cellid.level(id);
+    const cellLevel = s2Library().cellid.level(id);
     if (cellLevel === level) cells.add(id);
     else if (touching.some((region) => region.containsCell(cell))) {
       if (cells.size + 4 ** (level - cellLevel) > S2_MAX_COVERING_CELLS) return null;
       for (const child of childrenAt(id, level)) cells.add(child);
-    } else pending.push(...s2.cellid.children(id));
+    } else pending.push(...s2Library().cellid.children(id));
     if (cells.size > S2_MAX_COVERING_CELLS) return null;
   }
-  return [...cells].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((id) => s2.cellid.toToken(id));
+  return [...cells].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((id) => s2Library().cellid.toToken(id));
 }
 
 function* childrenAt(id: bigint, level: number): Generator<bigint> {
-  const end = s2.cellid.childEndAtLevel(id, level);
-  for (let child = s2.cellid.childBeginAtLevel(id, level); child !== end; child = s2.cellid.next(child)) {
+  const end = s2Library().cellid.childEndAtLevel(id, level);
+  for (
+    let child = s2Library().cellid.childBeginAtLevel(id, level);
+    child !== end;
+    child = s2Library().cellid.next(child)
+  ) {
     yield child;
   }
 }
@@ -401,7 +405,7 @@ function lineToS2Cells(value: Value, levelValue?: Value, radius?: Value): Dynami
   const level = wholeArg(levelValue, 11);
   if (!lines || !inRange(level, 0, S2_MAX_LEVEL) || !checkZeroRadius(radius)) return null;
   const polylines = lines.map((line) =>
-    s2.Polyline.fromLatLngs(line.map(([lng, lat]) => s2.LatLng.fromDegrees(lat, lng))),
+    s2Library().Polyline.fromLatLngs(line.map(([lng, lat]) => s2Library().LatLng.fromDegrees(lat, lng))),
   );
   return s2Covering(polylines, level);
 }

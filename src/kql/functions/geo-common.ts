@@ -18,9 +18,10 @@
  * array, a position that is not [longitude, latitude] of finite numbers in range (positions with an
  * altitude throw NotSupported).
  */
-import geodesic from 'geographiclib-geodesic';
+
 import { KqlError } from '../errors.js';
 import { type Dynamic, isPlainObject, type Value } from '../values.js';
+import { geodesicLibrary } from './geo-libraries.js';
 
 /** The S2 library's mean Earth radius, which Kusto's spherical results are scaled by. */
 export const EARTH_RADIUS_METERS = 6_371_010;
@@ -153,7 +154,7 @@ export function distanceMeters(p: LngLat, q: LngLat): number {
 
 /** The geodesic distance on the WGS-84 ellipsoid (Karney's algorithm). */
 export function spheroidDistanceMeters(p: LngLat, q: LngLat): number {
-  const { Geodesic } = geodesic;
+  const { Geodesic } = geodesicLibrary();
   return Geodesic.WGS84.Inverse(p[1], p[0], q[1], q[0], Geodesic.DISTANCE).s12 ?? Number.NaN;
 }
 

@@ -5,8 +5,7 @@
  * their orientation in the input does not matter. Boolean operations (union of a multipolygon's
  * parts, intersections) run on a gnomonic projection, where great circles are straight lines.
  */
-import { intersection as planarIntersection, union as planarUnion } from 'polyclip-ts';
-import { s2 } from 's2js';
+
 import { KqlError } from '../errors.js';
 import { type Dynamic, isPlainObject, type Value } from '../values.js';
 import {
@@ -24,6 +23,7 @@ import {
   toVec3 as toVec,
   type Vec3,
 } from './geo-common.js';
+import { polyclipLibrary, s2Library } from './geo-libraries.js';
 import { registerScalar } from './registry.js';
 
 export type Vec = Vec3;
@@ -376,7 +376,10 @@ function booleanOperation(groups: Polygon[][], operation: 'union' | 'intersectio
   const projection = gnomonicFor(allRings(everything));
   const planar = groups.map((polygons) => polygons.map((polygon) => projectPolygon(polygon, projection)));
   const [first, ...rest] = planar as [PlanarPolygon[], ...PlanarPolygon[][]];
-  const result = operation === 'union' ? planarUnion(first, ...rest) : planarIntersection(first, ...rest);
+  const result =
+    operation === 'union'
+      ? polyclipLibrary().union(first, ...rest)
+      : polyclipLibrary().intersection(first, ...rest);
   return unprojectPolygons(result, projection, originalVertices(everything, projection));
 }
 
@@ -387,7 +390,7 @@ function booleanOperation(groups: Polygon[][], operation: 'union' | 'intersectio
 // equal to Kusto's, not just the same shape.
 
 function leafCell([lng, lat]: LngLat): bigint {
-  return s2.cellid.fromLatLng(s2.LatLng.fromDegrees(lat, lng));
+  return s2Library().cellid.fromLatLng(s2Library().LatLng.fromDegrees(lat, lng));
 }
 
 const ON_EDGE_RADIANS = 1e-11;
