@@ -201,7 +201,9 @@ try {
     return ratio;
   });
   console.log(`\nmedian ratio (engine / DuckDB): ${median(ratios).toFixed(2)}  (target <= 3)`);
-  console.log(`engine peak RSS: ${(enginePeak / 2 ** 30).toFixed(2)} GiB  (target <= 1.5 GB)`);
+  console.log(
+    `engine peak RSS: ${(enginePeak / 1e9).toFixed(2)} GB = ${(enginePeak / 2 ** 30).toFixed(2)} GiB  (target <= 1.5 GB)`,
+  );
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -35,64 +35,67 @@ export function workspaceSchemas(): TableColumns[] {
   }));
 }
 
-function decodeColumn(tables: ArrowTable[], name: string, type: KType): Value[] {
-  if (type === 'string') {
-    const encoded = decodeDictionaryColumn(tables, name);
-    if (encoded) return encoded;
+/**
+ * Builds one column's values file by file, so only one file's Arrow buffers are alive at a time. A
+ * string column stored dictionary-encoded everywhere keeps shared strings and global codes.
+ */
+class ColumnDecoder {
+  private readonly out: Value[] = [];
+  private codes: number[] | undefined;
+  private readonly values: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    readonly type: KType,
+  ) {
+    if (type === 'string') this.codes = [];
   }
-  const out: Value[] = [];
-  for (const table of tables) {
+
+  private codeOf(value: string): number {
+    let code = this.index.get(value);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(value);
+      this.index.set(value, code);
+    }
+    return code;
+  }
+
+  add(table: ArrowTable): void {
+    const { name, type, out } = this;
     for (const batch of table.batches) {
       const vector = batch.getChild(name);
       const n = batch.numRows;
       if (!vector) {
         for (let i = 0; i < n; i++) out.push(type === 'string' ? '' : null);
+        if (this.codes) for (let i = 0; i < n; i++) this.codes.push(this.codeOf(''));
         continue;
       }
-      if (type === 'string') {
-        const column = stringColumn(batch, name);
-        for (let i = 0; i < n; i++) out.push(vector.isValid(i) ? column.get(i) : '');
+      if (type !== 'string') {
+        decodeFixed(vector, type, n, out);
         continue;
       }
-      decodeFixed(vector, type, n, out);
+      const column = stringColumn(batch, name);
+      if (this.codes && column.codes && column.dictionary) {
+        const remap = column.dictionary.map((value) => this.codeOf(value));
+        const batchCodes = column.codes;
+        for (let i = 0; i < n; i++) {
+          const code = vector.isValid(i) ? remap[batchCodes[i]] : this.codeOf('');
+          this.codes.push(code);
+          out.push(this.values[code]);
+        }
+        continue;
+      }
+      this.codes = undefined;
+      for (let i = 0; i < n; i++) out.push(vector.isValid(i) ? column.get(i) : '');
     }
   }
-  return out;
-}
 
-/** A string column stored dictionary-encoded in every batch: shared strings plus global codes. */
-function decodeDictionaryColumn(tables: ArrowTable[], name: string): Value[] | undefined {
-  const batches = tables.flatMap((t) => t.batches);
-  const columns = batches.map((batch) => (batch.getChild(name) ? stringColumn(batch, name) : undefined));
-  if (columns.some((c) => !c?.codes || !c.dictionary)) return undefined;
-  const total = batches.reduce((n, b) => n + b.numRows, 0);
-  const codes = new Int32Array(total);
-  const values: string[] = [];
-  const index = new Map<string, number>();
-  const codeOf = (value: string) => {
-    let code = index.get(value);
-    if (code === undefined) {
-      code = values.length;
-      values.push(value);
-      index.set(value, code);
-    }
-    return code;
-  };
-  const out = new Array<Value>(total);
-  let row = 0;
-  batches.forEach((batch, b) => {
-    const column = columns[b]!;
-    const vector = batch.getChild(name)!;
-    const remap = column.dictionary!.map(codeOf);
-    const batchCodes = column.codes!;
-    for (let i = 0; i < batch.numRows; i++, row++) {
-      const code = vector.isValid(i) ? remap[batchCodes[i]] : codeOf('');
-      codes[row] = code;
-      out[row] = values[code];
-    }
-  });
-  setDictionary(out, { codes, values });
-  return out;
+  finish(): Value[] {
+    if (this.codes) setDictionary(this.out, { codes: Int32Array.from(this.codes), values: this.values });
+    return this.out;
+  }
 }
 
 function decodeFixed(vector: Vector, type: KType, n: number, out: Value[]): void {
@@ -165,8 +168,12 @@ export class WorkspaceTableSource implements TableSource {
     const typeOf = new Map(columns.map((c) => [c.name, c.type]));
     const load = (column: string): Value[] => {
       const group = [...new Set([column, ...this.wanted])].filter((c) => typeOf.has(c) && !decoded.has(c));
-      const tables = files.map((file) => readColumns(readFileSync(this.workspace.path(file.path)), group));
-      for (const name of group) decoded.set(name, decodeColumn(tables, name, typeOf.get(name)!));
+      const decoders = group.map((name) => new ColumnDecoder(name, typeOf.get(name)!));
+      for (const file of files) {
+        const table = readColumns(readFileSync(this.workspace.path(file.path)), group);
+        for (const decoder of decoders) decoder.add(table);
+      }
+      for (const decoder of decoders) decoded.set(decoder.name, decoder.finish());
       return decoded.get(column)!;
     };
     const data = lazyColumns(columns.length, (i) => decoded.get(columns[i].name) ?? load(columns[i].name));
