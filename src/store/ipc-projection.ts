@@ -10,7 +10,9 @@ import { DataType, type Field, RecordBatchReader, Table } from 'apache-arrow';
 type Any = any;
 
 let wantedBuffers: Set<number> | undefined;
+let wantedColumns: readonly string[] | undefined;
 let inRecordBatch = false;
+let skipBatch = false;
 let patched = false;
 
 /** Patches the reader implementation's prototype once: its record batches decode only wanted buffers. */
@@ -29,7 +31,29 @@ function patchReader(reader: Any): boolean {
       inRecordBatch = false;
     }
   };
+  const loadDictionaryBatch = proto._loadDictionaryBatch;
+  proto._loadDictionaryBatch = function (this: Any, header: Any, ...rest: unknown[]) {
+    // A dictionary no wanted column uses is loaded with empty buffers.
+    const columns = wantedColumns;
+    skipBatch =
+      columns !== undefined &&
+      !(this.schema.fields as Field[]).some(
+        (f) =>
+          columns.includes(f.name) &&
+          DataType.isDictionary(f.type) &&
+          Number((f.type as Any).id) === Number(header.id),
+      );
+    try {
+      return loadDictionaryBatch.call(this, header, ...rest);
+    } finally {
+      skipBatch = false;
+    }
+  };
   proto._decompressBuffers = function (this: Any, header: Any, body: Uint8Array, codec: unknown) {
+    if (skipBatch) {
+      const buffers = header.buffers.map((region: Any) => ({ offset: region.offset, length: 0 }));
+      return decompress.call(this, { ...header, buffers }, body, codec);
+    }
     const wanted = wantedBuffers;
     if (!inRecordBatch || !wanted) return decompress.call(this, header, body, codec);
     const buffers = header.buffers.map((region: Any, i: number) =>
@@ -57,21 +81,27 @@ function bufferCount(field: Field): number | undefined {
  */
 export function readColumns(bytes: Uint8Array, columns: readonly string[]): Table {
   const reader = RecordBatchReader.from(bytes) as Any;
-  reader.open();
+  const known = patchReader(reader);
+  wantedColumns = known ? columns : undefined;
+  try {
+    reader.open();
+  } finally {
+    wantedColumns = undefined;
+  }
   const fields: Field[] = reader.schema.fields;
   const wanted = new Set<number>();
   let index = 0;
-  let known = patchReader(reader);
+  let decodable = known;
   for (const field of fields) {
     const count = bufferCount(field);
     if (count === undefined) {
-      known = false;
+      decodable = false;
       break;
     }
     if (columns.includes(field.name)) for (let i = 0; i < count; i++) wanted.add(index + i);
     index += count;
   }
-  wantedBuffers = known ? wanted : undefined;
+  wantedBuffers = decodable ? wanted : undefined;
   try {
     return new Table(reader.readAll());
   } finally {
