@@ -112,14 +112,7 @@ function compileCall(
   const args = expr.args.map((a) => compileArgument(a, table, scope, executor));
   let impl: (...values: Value[]) => Value;
   try {
-    impl = fn.factory({
-      name: expr.fn,
-      argTypes: args.map((a) => a.type),
-      resultType: expr.type,
-      isConstant: args.map((a) => a.constant),
-      constants: args.map((a) => (a.constant ? (a.value ?? null) : null)),
-      now: executor.now,
-    });
+    impl = fn.factory(functionContext(expr, args, executor));
   } catch (error) {
     throw executor.located(error, expr.span.start);
   }
@@ -154,6 +147,22 @@ function compileCall(
   }
 }
 
+/** What a function factory learns about its call: argument types, constant arguments, the clock. */
+function functionContext(
+  expr: Extract<Expr, { e: 'call' }>,
+  args: Compiled[],
+  executor: Executor,
+): FunctionContext {
+  return {
+    name: expr.fn,
+    argTypes: args.map((a) => a.type),
+    resultType: expr.type,
+    isConstant: args.map((a) => a.constant),
+    constants: args.map((a) => (a.constant ? (a.value ?? null) : null)),
+    now: executor.now,
+  };
+}
+
 /** A window function: its arguments are evaluated over all rows and its column computed on first use. */
 function compileWindowCall(
   expr: Extract<Expr, { e: 'call' }>,
@@ -165,14 +174,7 @@ function compileWindowCall(
   const args = expr.args.map((a) => compileExpr(a, table, scope, executor));
   let impl: WindowImpl;
   try {
-    impl = factory({
-      name: expr.fn,
-      argTypes: args.map((a) => a.type),
-      resultType: expr.type,
-      isConstant: args.map((a) => a.constant),
-      constants: args.map((a) => (a.constant ? (a.value ?? null) : null)),
-      now: executor.now,
-    });
+    impl = factory(functionContext(expr, args, executor));
   } catch (error) {
     throw executor.located(error, expr.span.start);
   }

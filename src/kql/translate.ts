@@ -1111,6 +1111,18 @@ function unionSourceName(node: SyntaxNode): string | undefined {
   return undefined;
 }
 
+/** A bound column reference made up by an operator plug-in (graph and scan state variables). */
+export function columnReference(name: string, type: KType, at: SyntaxNode): SyntaxNode {
+  return {
+    kind: 'NameReference',
+    start: at.start,
+    end: at.end,
+    type,
+    symbol: { kind: 'Column', name, type },
+    roles: { Name: { kind: 'IdentifierToken', token: name, start: at.start, end: at.end, roles: {} } },
+  };
+}
+
 export function span(node: SyntaxNode): { start: number; end: number } {
   return { start: node.start, end: node.end };
 }

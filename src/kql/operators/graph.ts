@@ -15,7 +15,16 @@ import { scalarFunction } from '../functions/registry.js';
 import type { ColumnDef, Expr, NamedExpr, Tabular } from '../ir.js';
 import { Table } from '../table.js';
 import { toDynamic } from '../text.js';
-import { list, nameOf, role, scalarType, span, type Translator, textOf } from '../translate.js';
+import {
+  columnReference,
+  list,
+  nameOf,
+  role,
+  scalarType,
+  span,
+  type Translator,
+  textOf,
+} from '../translate.js';
 import { type Dynamic, type KType, keyOf, nullOf, type Value } from '../values.js';
 import { translateSubquery } from './misc.js';
 import { namedParameters } from './parse.js';
@@ -503,17 +512,6 @@ function sequences(node: SyntaxNode, translator: Translator): Sequence[] {
   });
 }
 
-function syntheticColumn(name: string, type: KType, at: SyntaxNode): SyntaxNode {
-  return {
-    kind: 'NameReference',
-    start: at.start,
-    end: at.end,
-    type,
-    symbol: { kind: 'Column', name, type },
-    roles: { Name: { kind: 'IdentifierToken', token: name, start: at.start, end: at.end, roles: {} } },
-  };
-}
-
 function callName(node: SyntaxNode): string | undefined {
   if (node.kind !== 'FunctionCallExpression' || !node.symbol?.builtin) return undefined;
   return nameOf(role(node, 'Name'));
@@ -548,7 +546,7 @@ class PatternRewriter {
         const type = scalarType(node);
         const owner = this.variables.get(variable)!;
         const made = this.slot((column) => ({ slot: 'property', column, variable, owner, property, type }));
-        return syntheticColumn(made.column, type, node);
+        return columnReference(made.column, type, node);
       }
     }
     const fn = callName(node);
@@ -586,7 +584,7 @@ class PatternRewriter {
               variable,
               direction: fn === 'node_degree_in' ? ('in' as const) : ('out' as const),
             }));
-      return syntheticColumn(made.column, type, node);
+      return columnReference(made.column, type, node);
     }
     if (fn === 'map' || fn === 'any' || fn === 'all') {
       if (args.length !== 2)
@@ -615,7 +613,7 @@ class PatternRewriter {
         type,
         elementSlots: elements.slots,
       }));
-      return syntheticColumn(made.column, scalarType(node), node);
+      return columnReference(made.column, scalarType(node), node);
     }
     if (fn === 'inner_nodes') return this.translator.unsupported('inner_nodes() outside map/any/all', node);
     return undefined;
@@ -647,7 +645,7 @@ class ElementRewriter {
         return this.translator.unsupported(`${fn}() here`, node);
       const column = `$element${this.slots.length}`;
       this.slots.push({ column, kind: kinds[fn] });
-      return syntheticColumn(column, scalarType(node), node);
+      return columnReference(column, scalarType(node), node);
     }
     const roles: SyntaxNode['roles'] = {};
     for (const [key, child] of Object.entries(node.roles)) {

@@ -14,7 +14,16 @@ import type { Compiled } from '../expr.js';
 import { coerce } from '../functions/coerce.js';
 import type { ColumnDef, Expr, Tabular } from '../ir.js';
 import { Table } from '../table.js';
-import { list, nameOf, role, scalarType, span, type Translator, textOf } from '../translate.js';
+import {
+  columnReference,
+  list,
+  nameOf,
+  role,
+  scalarType,
+  span,
+  type Translator,
+  textOf,
+} from '../translate.js';
 import { type KType, nullOf, toKType, type Value } from '../values.js';
 import { namedParameters } from './parse.js';
 import { registerOperator } from './plugins.js';
@@ -46,17 +55,6 @@ interface ScanNode {
   inputColumns: ColumnDef[];
 }
 
-function stateColumn(name: string, type: KType, at: SyntaxNode): SyntaxNode {
-  return {
-    kind: 'NameReference',
-    start: at.start,
-    end: at.end,
-    type,
-    symbol: { kind: 'Column', name, type },
-    roles: { Name: { kind: 'IdentifierToken', token: name, start: at.start, end: at.end, roles: {} } },
-  };
-}
-
 /** Rewrites `step.column` references into synthetic columns. */
 function rewriteReferences(
   node: SyntaxNode,
@@ -73,7 +71,7 @@ function rewriteReferences(
         reference = { column: `$scan${references.length}`, step, name };
         references.push(reference);
       }
-      return stateColumn(reference.column, scalarType(node), node);
+      return columnReference(reference.column, scalarType(node), node);
     }
   }
   const roles: SyntaxNode['roles'] = {};
