@@ -8,6 +8,32 @@ function lookup(data: Uint8Array): Uint8Array | undefined {
   return precompressed?.get(data.buffer)?.get(`${data.byteOffset}:${data.byteLength}`);
 }
 
+/** Frames decoded ahead of a synchronous Arrow read (on the thread pool), keyed by where they sit. */
+let predecoded: Map<ArrayBufferLike, Map<number, Uint8Array>> | undefined;
+
+function decodedAhead(data: Uint8Array): Uint8Array | undefined {
+  return predecoded?.get(data.buffer)?.get(data.byteOffset);
+}
+
+/** Runs `read` (synchronous Arrow reads) with frames already decoded at hand. */
+export function withPredecodedFrames<T>(frames: Uint8Array[], decoded: Uint8Array[], read: () => T): T {
+  const map = new Map<ArrayBufferLike, Map<number, Uint8Array>>();
+  frames.forEach((frame, i) => {
+    let byOffset = map.get(frame.buffer);
+    if (!byOffset) {
+      byOffset = new Map();
+      map.set(frame.buffer, byOffset);
+    }
+    byOffset.set(frame.byteOffset, decoded[i]);
+  });
+  predecoded = map;
+  try {
+    return read();
+  } finally {
+    predecoded = undefined;
+  }
+}
+
 let registered = false;
 
 /** Partitions are Arrow IPC files with LZ4-frame body compression (readable by pyarrow, DuckDB, …). */
@@ -15,7 +41,7 @@ export function registerLz4Codec(): void {
   if (registered) return;
   compressionRegistry.set(CompressionType.LZ4_FRAME, {
     encode: (data) => lookup(data) ?? encodeLz4Frame(data),
-    decode: decodeLz4Frame,
+    decode: (data) => decodedAhead(data) ?? decodeLz4Frame(data),
   });
   registered = true;
 }

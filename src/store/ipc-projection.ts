@@ -13,6 +13,8 @@ let wantedBuffers: Set<number> | undefined;
 let wantedColumns: readonly string[] | undefined;
 let inRecordBatch = false;
 let skipBatch = false;
+/** When set, the reader only lists the compressed frames it would decode, and decodes none. */
+let collecting: Uint8Array[] | undefined;
 let patched = false;
 
 /** Patches the reader implementation's prototype once: its record batches decode only wanted buffers. */
@@ -50,6 +52,16 @@ function patchReader(reader: Any): boolean {
     }
   };
   proto._decompressBuffers = function (this: Any, header: Any, body: Uint8Array, codec: unknown) {
+    if (collecting) {
+      for (const region of header.buffers) {
+        if (region.length <= 8) continue;
+        const prefixed = body.subarray(region.offset, region.offset + region.length);
+        const uncompressed = new DataView(prefixed.buffer, prefixed.byteOffset, 8).getBigInt64(0, true);
+        if (uncompressed !== -1n) collecting.push(prefixed.subarray(8));
+      }
+      const buffers = header.buffers.map((region: Any) => ({ offset: region.offset, length: 0 }));
+      return decompress.call(this, { ...header, buffers }, body, codec);
+    }
     if (skipBatch) {
       const buffers = header.buffers.map((region: Any) => ({ offset: region.offset, length: 0 }));
       return decompress.call(this, { ...header, buffers }, body, codec);
@@ -107,4 +119,19 @@ export function readColumns(bytes: Uint8Array, columns: readonly string[]): Tabl
   } finally {
     wantedBuffers = undefined;
   }
+}
+
+/** The compressed frames a full read of the file would decode (for decoding them ahead, in parallel). */
+export function compressedFrames(bytes: Uint8Array): Uint8Array[] {
+  const reader = RecordBatchReader.from(bytes) as Any;
+  if (!patchReader(reader)) return [];
+  const frames: Uint8Array[] = [];
+  collecting = frames;
+  try {
+    reader.open();
+    reader.readAll();
+  } finally {
+    collecting = undefined;
+  }
+  return frames;
 }

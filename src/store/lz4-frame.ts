@@ -1,4 +1,4 @@
-import { compress, compressSync, decompressFrameSync, uncompressSync } from 'lz4-napi';
+import { compress, compressSync, decompressFrameSync, uncompress, uncompressSync } from 'lz4-napi';
 
 /**
  * LZ4 frames (the format Arrow IPC requires for LZ4 body compression) built from independent blocks.
@@ -142,4 +142,51 @@ export function decodeLz4Frame(data: Uint8Array): Uint8Array {
   if (written !== contentSize)
     throw new Error(`LZ4 frame: expected ${contentSize} bytes, decoded ${written}`);
   return output ?? Buffer.alloc(0);
+}
+
+/**
+ * The same decoding on libuv's thread pool, block by block, so several frames decode at once. Blocks
+ * are copied with their size prefix (the input is shared with other decodes).
+ */
+export async function decodeLz4FrameAsync(data: Uint8Array): Promise<Uint8Array> {
+  const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (input.length < 7 || input.readUInt32LE(0) !== MAGIC) throw new Error('not an LZ4 frame');
+  const flg = input[4];
+  if ((flg & FLG_BLOCK_INDEPENDENCE) === 0 || (flg & FLG_CONTENT_SIZE) === 0 || (flg & FLG_DICT_ID) !== 0) {
+    return decompressFrameSync(input);
+  }
+  const blockMax = 1 << (8 + 2 * ((input[5] >> 4) & 0x7));
+  const contentSize = Number(input.readBigUInt64LE(6));
+  const blockChecksum = (flg & FLG_BLOCK_CHECKSUM) !== 0;
+  const parts: Promise<Uint8Array>[] = [];
+  let pos = 4 + 2 + 8 + 1;
+  let planned = 0;
+  for (;;) {
+    const word = input.readUInt32LE(pos);
+    pos += 4;
+    if (word === 0) break;
+    const length = word & 0x7fffffff;
+    const size = Math.min(blockMax, contentSize - planned);
+    if (word & UNCOMPRESSED_BIT) {
+      parts.push(Promise.resolve(input.subarray(pos, pos + length)));
+    } else {
+      const block = Buffer.allocUnsafe(length + 4);
+      block.writeUInt32LE(size, 0);
+      input.copy(block, 4, pos, pos + length);
+      parts.push(uncompress(block));
+    }
+    planned += size;
+    pos += length + (blockChecksum ? 4 : 0);
+  }
+  const blocks = await Promise.all(parts);
+  if (blocks.length === 1 && blocks[0].length === contentSize) return blocks[0];
+  const output = Buffer.allocUnsafe(contentSize);
+  let written = 0;
+  for (const block of blocks) {
+    output.set(block, written);
+    written += block.length;
+  }
+  if (written !== contentSize)
+    throw new Error(`LZ4 frame: expected ${contentSize} bytes, decoded ${written}`);
+  return output;
 }

@@ -1,8 +1,12 @@
 import { statSync } from 'node:fs';
-import type { Table } from 'apache-arrow';
+import { readFile } from 'node:fs/promises';
+import { type Table, tableFromIPC } from 'apache-arrow';
 import { TABLES, type TableName } from '../model/schema.js';
 import { type PartitionFile, tableFiles } from './catalog.js';
+import { registerLz4Codec, withPredecodedFrames } from './codec.js';
 import { tableRows } from './columns.js';
+import { compressedFrames } from './ipc-projection.js';
+import { decodeLz4FrameAsync } from './lz4-frame.js';
 import { readPartitionFile } from './partition.js';
 import type { Workspace } from './workspace.js';
 
@@ -27,6 +31,23 @@ export function partitionFiles(
 /** Loads the table's partitions as Arrow tables (columns in memory, strings still UTF-8 buffers). */
 export function loadTable(workspace: Workspace, table: TableName, range: ReadRange = {}): Table[] {
   return partitionFiles(workspace, table, range).map((file) => readPartitionFile(workspace, file));
+}
+
+/**
+ * The same tables, loaded with the files read and their LZ4 frames decoded on the thread pool (both
+ * cores), then assembled by the synchronous Arrow reader.
+ */
+export async function loadTableAsync(
+  workspace: Workspace,
+  table: TableName,
+  range: ReadRange = {},
+): Promise<Table[]> {
+  registerLz4Codec();
+  const files = partitionFiles(workspace, table, range);
+  const contents = await Promise.all(files.map((file) => readFile(workspace.path(file.path))));
+  const frames = contents.flatMap((bytes) => compressedFrames(bytes));
+  const decoded = await Promise.all(frames.map((frame) => decodeLz4FrameAsync(frame)));
+  return withPredecodedFrames(frames, decoded, () => contents.map((bytes) => tableFromIPC(bytes)));
 }
 
 /** Every stored row of a table as a row object, in partition order (for exports and tests). */
