@@ -1111,6 +1111,15 @@ function unionSourceName(node: SyntaxNode): string | undefined {
   return undefined;
 }
 
+/** A copy of a node with each child replaced by `map(child)` (for plug-ins that rewrite expressions). */
+export function mapChildren(node: SyntaxNode, map: (child: SyntaxNode) => SyntaxNode): SyntaxNode {
+  const roles: SyntaxNode['roles'] = {};
+  for (const [key, child] of Object.entries(node.roles)) {
+    roles[key] = Array.isArray(child) ? child.map(map) : child ? map(child) : child;
+  }
+  return { ...node, roles };
+}
+
 /** A bound column reference made up by an operator plug-in (graph and scan state variables). */
 export function columnReference(name: string, type: KType, at: SyntaxNode): SyntaxNode {
   return {

@@ -18,6 +18,7 @@ import { toDynamic } from '../text.js';
 import {
   columnReference,
   list,
+  mapChildren,
   nameOf,
   role,
   scalarType,
@@ -556,15 +557,7 @@ class PatternRewriter {
     }
     if (this.variableOf(node))
       return this.translator.unsupported('a graph variable outside a property reference', node);
-    const roles: SyntaxNode['roles'] = {};
-    for (const [key, child] of Object.entries(node.roles)) {
-      roles[key] = Array.isArray(child)
-        ? child.map((c) => this.rewrite(c))
-        : child
-          ? this.rewrite(child)
-          : child;
-    }
-    return { ...node, roles };
+    return mapChildren(node, (child) => this.rewrite(child));
   }
 
   private rewriteCall(fn: string, node: SyntaxNode): SyntaxNode | undefined {
@@ -647,15 +640,7 @@ class ElementRewriter {
       this.slots.push({ column, kind: kinds[fn] });
       return columnReference(column, scalarType(node), node);
     }
-    const roles: SyntaxNode['roles'] = {};
-    for (const [key, child] of Object.entries(node.roles)) {
-      roles[key] = Array.isArray(child)
-        ? child.map((c) => this.rewrite(c))
-        : child
-          ? this.rewrite(child)
-          : child;
-    }
-    return { ...node, roles };
+    return mapChildren(node, (child) => this.rewrite(child));
   }
 }
 
