@@ -9,8 +9,7 @@ import { KqlError } from '../kql/errors.js';
 import type { QueryOutput, TableSource } from '../kql/exec.js';
 import { responseJson } from '../kql/result.js';
 import type { Table } from '../kql/table.js';
-import { formatDatetime, formatReal, formatTimespan } from '../kql/text.js';
-import { type Dynamic, jsonText, type KType, type Value } from '../kql/values.js';
+import { toText } from '../kql/text.js';
 import { WorkspaceTableSource, workspaceSchemas } from '../kql/workspace-source.js';
 import { csvSafeCell } from '../output/csv-safe.js';
 import { Workspace } from '../store/workspace.js';
@@ -36,44 +35,31 @@ async function readQuery(file: string): Promise<string> {
 /** Opens the workspace only when the query reads a table, so `print` queries need none. */
 function lazyWorkspaceSource(dir: string): TableSource {
   let source: WorkspaceTableSource | undefined;
-  return {
-    table(name) {
-      if (!source) {
-        let workspace: Workspace;
-        try {
-          workspace = Workspace.open(dir);
-        } catch (error) {
-          throw new UserError(`cannot open the workspace ${dir}: ${(error as Error).message}`);
-        }
-        source = new WorkspaceTableSource(workspace);
+  let wanted: Iterable<string> = [];
+  const open = (): WorkspaceTableSource => {
+    if (!source) {
+      try {
+        source = new WorkspaceTableSource(Workspace.open(dir));
+      } catch (error) {
+        throw new UserError(`cannot open the workspace ${dir}: ${(error as Error).message}`);
       }
-      return source.table(name);
+      source.prefetch(wanted);
+    }
+    return source;
+  };
+  return {
+    table: (name, range) => open().table(name, range),
+    prefetch(columns) {
+      wanted = columns;
+      source?.prefetch(columns);
     },
   };
-}
-
-/** A cell as display text. */
-export function displayCell(value: Value, type: KType): string {
-  if (value === null) return '';
-  switch (type) {
-    case 'datetime':
-      return formatDatetime(value as bigint);
-    case 'timespan':
-      return formatTimespan(value as bigint);
-    case 'dynamic':
-      return typeof value === 'string' ? value : jsonText(value as Dynamic);
-    case 'real':
-    case 'decimal':
-      return formatReal(value as number);
-    default:
-      return String(value);
-  }
 }
 
 function tableText(table: Table): string {
   const rows: string[][] = [];
   for (let r = 0; r < table.rowCount; r++) {
-    rows.push(table.columns.map((c, i) => displayCell(table.data[i][r], c.type).replace(/[\r\n\t]+/g, ' ')));
+    rows.push(table.columns.map((c, i) => toText(table.data[i][r], c.type).replace(/[\r\n\t]+/g, ' ')));
   }
   return textTable(
     table.columns.map((c) => c.name),
@@ -84,7 +70,7 @@ function tableText(table: Table): string {
 function tableCsv(table: Table): string {
   const rows: string[][] = [table.columns.map((c) => csvSafeCell(c.name))];
   for (let r = 0; r < table.rowCount; r++) {
-    rows.push(table.columns.map((c, i) => csvSafeCell(displayCell(table.data[i][r], c.type))));
+    rows.push(table.columns.map((c, i) => csvSafeCell(toText(table.data[i][r], c.type))));
   }
   return stringify(rows);
 }

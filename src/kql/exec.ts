@@ -13,7 +13,7 @@ import { sortTable, topTable } from './operators/sort.js';
 import { summarizeTable } from './operators/summarize.js';
 import { unionTables } from './operators/union.js';
 import { appendColumns, pickColumns, Table } from './table.js';
-import { asNumber, type KType, nullOf, TICKS_PER_DAY, type Value } from './values.js';
+import { asNumber, type KType, nullOf, type Value } from './values.js';
 
 export type Binding =
   | { kind: 'scalar'; value: Value; type: KType }
@@ -803,5 +803,3 @@ const DOTNET_TYPES: Record<KType, string> = {
   guid: 'System.Guid',
   dynamic: 'System.Object',
 };
-
-export { TICKS_PER_DAY };

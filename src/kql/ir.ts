@@ -24,8 +24,7 @@ export type Expr =
   | { e: 'to-scalar'; query: Tabular; type: KType }
   | { e: 'tabular-list'; query: Tabular } // `x in (T | project y)`
   | { e: 'star' }
-  | { e: 'named-argument'; name: string; expr: Expr } // f(len = 3) for user functions
-  | { e: 'lambda'; params: string[]; body: Expr }; // not used by the language; reserved for plugins
+  | { e: 'named-argument'; name: string; expr: Expr }; // f(len = 3) for user functions
 
 export interface NamedExpr {
   name: string;

@@ -319,16 +319,7 @@ describe('intersections and unions', () => {
 });
 
 /** The evaluate plugins need the lead's hook in operators/evaluate.ts. */
-function lookupWired(): boolean {
-  try {
-    kql('datatable(lng:real, lat:real)[] | evaluate geo_polygon_lookup(datatable(p:dynamic)[], p, lng, lat)');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-describe.runIf(lookupWired())('evaluate geo_polygon_lookup / geo_line_lookup', () => {
+describe('evaluate geo_polygon_lookup / geo_line_lookup', () => {
   const tables = `
     let shapes = datatable(name:string, shape:dynamic)[
       "square", ${SQUARE},

@@ -2,7 +2,7 @@
  * Aggregates: typed accumulators, one per group. `count(x)` skips nulls; `sum` of longs stays exact.
  */
 import { compareValues } from '../compare.js';
-import { toDynamic, toText } from '../text.js';
+import { toDynamic } from '../text.js';
 import { type Dynamic, type KType, keyOf, normLong, type Value } from '../values.js';
 import { type AggregateContext, registerAggregate } from './registry.js';
 
@@ -287,5 +287,3 @@ function bagMaker(conditional: boolean) {
 }
 registerAggregate(['make_bag', 'make_dictionary'], bagMaker(false));
 registerAggregate('make_bag_if', bagMaker(true));
-
-export { toText };

@@ -1,14 +1,6 @@
 /** Conversions between Kusto types, as `toX()` and implicit conversions do them. */
 import { parseDatetime, parseTimespan, toDynamic, toText } from '../text.js';
-import {
-  asNumber,
-  type Dynamic,
-  type KType,
-  normLong,
-  parseJsonText,
-  realToLong,
-  type Value,
-} from '../values.js';
+import { type Dynamic, type KType, normLong, parseJsonText, realToLong, type Value } from '../values.js';
 
 export function toBool(value: Value, from: KType): boolean | null {
   if (value === null) return null;
@@ -131,5 +123,3 @@ export function coerce(value: Value, from: KType, to: KType): Value {
       return toDynamic(value, from);
   }
 }
-
-export { asNumber };
