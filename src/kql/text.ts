@@ -153,7 +153,12 @@ export function parseDatetime(text: string): bigint | null {
   if (m) return build(+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), '', undefined);
   m = YEAR_ONLY.exec(s);
   if (m) return build(+m[1], +(m[2] ?? 1), 1, 0, 0, 0, '', undefined);
-  return null;
+  // RFC 850 ("Saturday, 08-Nov-14 15:05:02 GMT") and forms ending in a zone name ("… 15:05:25 GMT").
+  const rewritten = s
+    .replace(/^[A-Za-z]+,\s*(?=\d{1,2}[- ][A-Za-z]{3}[- ])/, '')
+    .replace(/^(\d{1,2})-([A-Za-z]{3})-(\d{2,4})(?=\s)/, '$1 $2 $3')
+    .replace(/\s+(GMT|UTC)$/i, '');
+  return rewritten === s ? null : parseDatetime(rewritten);
 }
 
 const TIMESPAN_UNITS: Record<string, bigint> = {

@@ -366,6 +366,24 @@ describe('bin of datetimes', () => {
     ).toEqual(['2024-03-04T00:00:00Z', '1969-12-29T00:00:00Z', '2024-03-07T00:00:00Z']);
   });
 
+  it('bin_at bins relative to its anchor, and consecutive rows reuse a bin correctly', () => {
+    expect(
+      row(
+        'print bin_at(datetime(2024-03-07 10:00), 1d, datetime(2024-03-01 06:00)), bin_at(datetime(2024-03-07 05:00), 1d, datetime(2024-03-01 06:00))',
+      ),
+    ).toEqual(['2024-03-07T06:00:00Z', '2024-03-06T06:00:00Z']);
+    const bins = kql(
+      'range t from datetime(2024-03-01 22:00) to datetime(2024-03-02 02:00) step 1h | project b = bin(t, 1d)',
+    ).rows.map((r) => r[0]);
+    expect(bins).toEqual([
+      '2024-03-01T00:00:00Z',
+      '2024-03-01T00:00:00Z',
+      '2024-03-02T00:00:00Z',
+      '2024-03-02T00:00:00Z',
+      '2024-03-02T00:00:00Z',
+    ]);
+  });
+
   it('keeps numeric and timespan bins and null handling', () => {
     expect(
       row('print bin(7, 2), bin(1.75, 0.5), bin(3h, 2h), bin(datetime(null), 1d), bin(now(), -1d)'),

@@ -3,7 +3,14 @@
  */
 import { KqlError } from '../errors.js';
 import { toText } from '../text.js';
-import { dynamicScalarType, type KType, normLong, TICKS_PER_DAY, type Value } from '../values.js';
+import {
+  dynamicScalarType,
+  type KType,
+  MIN_DATETIME_TICKS,
+  normLong,
+  TICKS_PER_DAY,
+  type Value,
+} from '../values.js';
 import { toBool, toDatetime, toDynamicValue, toGuid, toInt, toLong, toReal, toTimespan } from './coerce.js';
 import { registerScalar } from './registry.js';
 
@@ -134,14 +141,16 @@ registerScalar(
 /** bin(): rounds down to a multiple of the bin size (numbers, datetimes, timespans). */
 function binImpl(from: KType, sizeType: KType): (value: Value, size: Value) => Value {
   if (from === 'datetime' || from === 'timespan') {
+    // Kusto aligns datetime bins to 0001-01-01 (.NET tick 0), so bin(t, 7d) starts weeks on Mondays.
+    const origin = from === 'datetime' ? MIN_DATETIME_TICKS : 0n;
     return (value, size) => {
       if (value === null || size === null) return null;
       const s = typeof size === 'bigint' ? size : BigInt(Math.trunc(size as number));
       if (s <= 0n) return null;
-      const v = value as bigint;
+      const v = (value as bigint) - origin;
       let q = v / s;
       if (v % s !== 0n && v < 0n) q -= 1n;
-      return q * s;
+      return q * s + origin;
     };
   }
   if (from === 'long' || from === 'int') {
@@ -165,9 +174,25 @@ function binImpl(from: KType, sizeType: KType): (value: Value, size: Value) => V
   };
 }
 
-registerScalar(['bin', 'floor'], ({ argTypes: [t, ts] }) => binImpl(t, ts));
-registerScalar('bin_at', ({ argTypes: [t, ts] }) => {
+registerScalar(['bin', 'floor'], ({ argTypes: [t, ts], isConstant, constants }) => {
   const bin = binImpl(t, ts);
+  const size = constants[1];
+  if ((t !== 'datetime' && t !== 'timespan') || !isConstant[1] || typeof size !== 'bigint' || size <= 0n)
+    return bin;
+  // Rows come mostly in time order: reuse the last bin while the value stays inside it.
+  let start = 0n;
+  let end = 0n;
+  return (value) => {
+    if (typeof value !== 'bigint') return null;
+    if (value >= start && value < end) return start;
+    start = bin(value, size) as bigint;
+    end = start + size;
+    return start;
+  };
+});
+registerScalar('bin_at', ({ argTypes: [t, ts] }) => {
+  // The value is binned relative to `at`, so a datetime is binned as the timespan since `at`.
+  const bin = binImpl(t === 'datetime' ? 'timespan' : t, ts);
   return (value, size, at) => {
     if (value === null || size === null || at === null) return null;
     if (typeof value === 'bigint') {

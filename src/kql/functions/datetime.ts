@@ -7,9 +7,7 @@
  * (days since 1970-01-01, proleptic Gregorian) plus the ticks within the day.
  */
 import { KqlError } from '../errors.js';
-import { parseDatetime } from '../text.js';
 import {
-  type KType,
   longToBigInt,
   MIN_DATETIME_TICKS,
   normLong,
@@ -20,7 +18,7 @@ import {
   TICKS_PER_SECOND,
   type Value,
 } from '../values.js';
-import { type FunctionContext, registerScalar, type ScalarImpl, scalarFunction } from './registry.js';
+import { type FunctionContext, registerScalar } from './registry.js';
 
 const DAYS_PER_WEEK = 7;
 /** Offsets beyond this many periods always leave the datetime range (which spans ~3.7 million days). */
@@ -673,61 +671,3 @@ function registerZoneConversion(name: string, convert: (ticks: bigint, zone: str
 
 registerZoneConversion('datetime_utc_to_local', utcToLocal);
 registerZoneConversion('datetime_local_to_utc', localToUtc);
-
-// ---------------------------------------------------------------------------------------------
-// bin()/floor() of datetimes: Kusto aligns bins to 0001-01-01 (.NET tick 0), not to the Unix epoch,
-// so bin(t, 7d) starts weeks on Mondays. Other argument types keep the core implementation.
-
-function binDatetime(value: Value, size: Value): Value {
-  if (typeof value !== 'bigint' || size === null) return null;
-  const step = typeof size === 'bigint' ? size : BigInt(Math.trunc(Number(size)));
-  if (step <= 0n) return null;
-  const sinceYearOne = value - MIN_DATETIME_TICKS;
-  return floorDiv(sinceYearOne, step) * step + MIN_DATETIME_TICKS;
-}
-
-const coreBin = scalarFunction('bin');
-registerScalar(['bin', 'floor'], (context) => {
-  const firstType: KType = context.argTypes[0];
-  if (firstType === 'datetime') {
-    const size = context.constants[1];
-    if (!context.isConstant[1] || typeof size !== 'bigint' || size <= 0n) return binDatetime;
-    // Rows come mostly in time order: reuse the last bin while the value stays inside it.
-    let start = 0n;
-    let end = 0n;
-    return (value) => {
-      if (typeof value !== 'bigint') return null;
-      if (value >= start && value < end) return start;
-      const bin = binDatetime(value, size) as bigint;
-      start = bin;
-      end = bin + size;
-      return bin;
-    };
-  }
-  if (!coreBin) throw notSupported(`bin() of ${firstType}`);
-  return coreBin.factory(context) as ScalarImpl;
-});
-
-// ---------------------------------------------------------------------------------------------
-// todatetime(): also the documented RFC 850 forms ("Saturday, 08-Nov-14 15:05:02 GMT") and sortable
-// forms with a zone name ("2014-11-08 15:05:25 GMT"), rewritten into forms the core parser reads.
-
-function parseDocumentedExtraForms(text: string): bigint | null {
-  const rewritten = text
-    .trim()
-    .replace(/^[A-Za-z]+,\s*(?=\d{1,2}[- ][A-Za-z]{3}[- ])/, '')
-    .replace(/^(\d{1,2})-([A-Za-z]{3})-(\d{2,4})(?=\s)/, '$1 $2 $3')
-    .replace(/\s+(GMT|UTC)$/i, '');
-  return rewritten === text ? null : parseDatetime(rewritten);
-}
-
-const coreToDatetime = scalarFunction('todatetime');
-if (coreToDatetime) {
-  registerScalar(['todatetime', 'todate'], (context) => {
-    const convert = coreToDatetime.factory(context);
-    return (value) => {
-      const ticks = convert(value);
-      return ticks === null && typeof value === 'string' ? parseDocumentedExtraForms(value) : ticks;
-    };
-  });
-}
