@@ -4,20 +4,12 @@ import { billedSize } from '../model/billing.js';
 import type { AuditLogRow, DynamicValue } from '../model/rows.js';
 import type { AppDef } from './apps.js';
 import { ERRORS } from './errors.js';
-import type { User } from './names.js';
 import type { Rng } from './rng.js';
 import { DAY, HOUR, MINUTE, type Plan, TICKS } from './scenarios.js';
+import type { RenderContext } from './steps.js';
 
-export interface AuditContext {
-  tenantId: string;
-  workspaceId: string;
-  domain: string;
-  startMs: number;
-  startSub: number;
-  apps: readonly AppDef[];
-  users: readonly User[];
-  plan: Plan;
-}
+/** The tenant facts rows are rendered with (without the groups), plus the scenario plan. */
+export type AuditContext = Omit<RenderContext, 'groups'> & { plan: Plan };
 
 interface AuditEvent {
   atMs: number;
