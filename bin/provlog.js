@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
+import module from 'node:module';
+
+// Node >= 22.1 keeps compiled code on disk between runs (start-up of the report and engine modules).
+module.enableCompileCache?.();
+
+const { main } = await import('../dist/src/cli/main.js');
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -24,6 +24,41 @@ export type {
 export { SOURCE_FORMATS, SourceError } from './model/sources/types.js';
 export { writeSourceFile } from './model/sources/writers.js';
 export { canonicalTime, parseTime } from './model/time.js';
+export { LocalBackend, type QueryBackend } from './queries/backend.js';
+export { defaultLibraryDir, functionPreamble, loadLibrary, type QueryLibrary } from './queries/library.js';
+export {
+  escapeString,
+  formatParameter,
+  PARAMETER_TYPES,
+  type ParameterDef,
+  ParameterError,
+  type ParameterType,
+  type ParameterValue,
+  parseParameterValue,
+  stringLiteral,
+} from './queries/parameters.js';
+export {
+  bindParameters,
+  type PreparedQuery,
+  parameterTexts,
+  prepareQuery,
+  substitute,
+} from './queries/prepare.js';
+export { type FunctionDef, parseQueryFile, type QueryDef, QueryFileError } from './queries/query-file.js';
+export { parseTimeRange, type TimeRangeValue } from './queries/time-range.js';
+export { checkLock, currentEntries, LOCK_FILE, type Lock } from './queries/version-lock.js';
+export {
+  defaultReportsDir,
+  loadReports,
+  parseReportDefinition,
+  type ReportDefinition,
+  ReportDefinitionError,
+} from './reports/definition.js';
+export type * from './reports/model.js';
+export { renderCsv } from './reports/render-csv.js';
+export { renderHtml } from './reports/render-html.js';
+export { renderMarkdown } from './reports/render-markdown.js';
+export { runReport } from './reports/run.js';
 export { type StringColumn, stringColumn } from './store/column-access.js';
 export { tableRows } from './store/columns.js';
 export { type ImportOptions, type ImportSummary, importItems } from './store/importer.js';

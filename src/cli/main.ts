@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo.js';
 import { generateCommand } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
 import { queryCommand } from './commands/query.js';
+import { reportCommand } from './commands/report.js';
 import { workspaceCommand } from './commands/workspace.js';
 import { exitCodes } from './exit-codes.js';
 
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(generateCommand(outcome))
     .command(importCommand(outcome))
     .command(queryCommand(outcome))
+    .command(reportCommand(outcome))
     .command(workspaceCommand(outcome))
     .command(demoCommand(outcome))
     .demandCommand(1, 'Name a command; see provlog --help')
@@ -70,7 +72,8 @@ export async function main(argv: string[]): Promise<number> {
 /** File-system and input errors are the user's to fix; print them without a stack trace. */
 function isUserFacing(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (error.name === 'SourceError') return true;
+  if (['SourceError', 'ParameterError', 'QueryFileError', 'ReportDefinitionError'].includes(error.name))
+    return true;
   const code = (error as NodeJS.ErrnoException).code;
   return (
     code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOSPC'

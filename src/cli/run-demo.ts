@@ -2,6 +2,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { generateTenant } from '../generate/index.js';
+import { ChartThread } from '../reports/chart-thread.js';
+import type { Cell, Tile } from '../reports/model.js';
 import { workspaceInfo } from '../store/reader.js';
 import { summarizeWorkspace } from '../store/summary.js';
 import { Workspace } from '../store/workspace.js';
@@ -11,6 +13,11 @@ import { exitCodes } from './exit-codes.js';
 import { count, printJson, safeText, textTable } from './format.js';
 import { progressBar } from './progress.js';
 import { checkedEnd } from './run-generate.js';
+import { runLocalReport, writeReport } from './run-report.js';
+
+function formatTile(value: Cell): string {
+  return typeof value === 'number' ? value.toLocaleString('en-US') : value === null ? '–' : String(value);
+}
 
 function sorted(counts: Record<string, number>): [string, number][] {
   return Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -38,8 +45,19 @@ export async function runDemo(args: DemoArgs): Promise<number> {
   progress.stop();
   const summary = summarizeWorkspace(workspace);
   const info = workspaceInfo(workspace);
+  // The report's clock is the tenant's end, so its default window is the demo's 30 days.
+  const charts = new ChartThread();
+  let reportPath: string;
+  let headline: Tile[];
+  try {
+    const result = await runLocalReport('provisioning-health', workspace.dir, { now: tenant.options.end });
+    [reportPath] = await writeReport(result, 'html', join(dir, 'provisioning-health.html'), charts);
+    headline = result.sections.find((s) => s.kind === 'headline')?.tiles ?? [];
+  } finally {
+    await charts.close();
+  }
   if (args.json) {
-    printJson({ workspace: workspace.dir, imported, info, summary });
+    printJson({ workspace: workspace.dir, imported, info, summary, report: { path: reportPath, headline } });
     return exitCodes.ok;
   }
   const logs = info.tables.find((t) => t.table === 'AADProvisioningLogs')!;
@@ -60,6 +78,15 @@ export async function runDemo(args: DemoArgs): Promise<number> {
   section('Events by action', 'action', summary.byAction);
   section('Events by app', 'app', summary.byApp);
   section('Failures by error code', 'error code', summary.failuresByCode);
-  out.write(`Next: provlog workspace info --workspace ${workspace.dir}\n`);
+  out.write(`Provisioning health report: ${reportPath}\n`);
+  out.write(
+    `${textTable(
+      ['headline', 'value'],
+      headline.map((tile) => [tile.label, `${formatTile(tile.value)}${tile.unit ?? ''}`]),
+    )}\n\n`,
+  );
+  out.write(
+    `Next: provlog report list; provlog query list; provlog report run app-detail --workspace ${workspace.dir} --param App=<name>\n`,
+  );
   return exitCodes.ok;
 }

@@ -1,27 +1,26 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import envPaths from 'env-paths';
 import { UserError } from '../errors.js';
 import { formatDiagnostic } from '../kql/analyzer.js';
-import { checkQuery, runQuery } from '../kql/engine.js';
+import { checkQuery, nowTicks, runQuery } from '../kql/engine.js';
 import { KqlError } from '../kql/errors.js';
 import type { QueryOutput, TableSource } from '../kql/exec.js';
 import { responseJson } from '../kql/result.js';
 import type { Table } from '../kql/table.js';
-import { toText } from '../kql/text.js';
+import { formatDatetime, toText } from '../kql/text.js';
 import { WorkspaceTableSource, workspaceSchemas } from '../kql/workspace-source.js';
 import { csvSafeCell } from '../output/csv-safe.js';
+import { functionPreamble, loadLibrary } from '../queries/library.js';
+import { parameterTexts, prepareQuery } from '../queries/prepare.js';
+import { parseQueryFile, type QueryDef } from '../queries/query-file.js';
 import { Workspace } from '../store/workspace.js';
+import { analysisCacheDir } from './cache-dir.js';
 import type { QueryCheckArgs, QueryRunArgs } from './commands/query.js';
 import { exitCodes } from './exit-codes.js';
 import { textTable } from './format.js';
+import { timeRangeText } from './time-options.js';
 import { resolveWorkspaceDir } from './workspace-dir.js';
-
-/** $PROVLOG_CACHE_DIR, else the user cache directory. */
-function analysisCacheDir(): string {
-  return join(process.env.PROVLOG_CACHE_DIR ?? envPaths('provlog', { suffix: '' }).cache, 'analysis');
-}
 
 async function readQuery(file: string): Promise<string> {
   if (file === '-' || file === '') {
@@ -92,11 +91,12 @@ function print(output: QueryOutput, format: QueryRunArgs['format']): void {
 }
 
 export async function runQueryCommand(args: QueryRunArgs): Promise<number> {
-  const text = await readQuery(args.file);
   const format = args.json ? 'json' : args.format;
+  const now = nowTicks(args.now);
+  const text = await resolveQueryText(args, now);
   try {
     const output = runQuery(text, {
-      now: args.now,
+      now,
       schemas: workspaceSchemas(),
       source: lazyWorkspaceSource(resolveWorkspaceDir(args.workspace)),
       analysisCache: { dir: analysisCacheDir() },
@@ -112,15 +112,60 @@ export async function runQueryCommand(args: QueryRunArgs): Promise<number> {
   }
 }
 
+/**
+ * The KQL to run for `query run <query>`: stdin, a file (with parameters when it has a library
+ * header), or a library query by id.
+ */
+async function resolveQueryText(args: QueryRunArgs, now: bigint): Promise<string> {
+  const library = loadLibrary();
+  const fromStdin = args.query === '-' || args.query === '';
+  const isFile = !fromStdin && existsSync(args.query);
+  let definition: QueryDef | undefined;
+  let plain: string | undefined;
+  if (fromStdin || isFile) {
+    const text = await readQuery(args.query);
+    if (/^\s*\/\/\s*Id\s*:/.test(text)) {
+      const parsed = parseQueryFile(args.query || '<stdin>', text);
+      if (parsed.kind !== 'query') throw new UserError(`${args.query} defines a function, not a query`);
+      definition = parsed;
+    } else plain = text;
+  } else {
+    definition = library.query(args.query);
+    if (!definition)
+      throw new UserError(`no file and no library query named ${args.query} (see provlog query list)`);
+  }
+  const texts = parameterTexts(args.param);
+  const range = timeRangeText(args, formatDatetime(now));
+  if (plain !== undefined) {
+    if (texts.size > 0 || range !== undefined)
+      throw new UserError(
+        'parameters need a query with a header (// Id:, // Parameter: …); this file has none, so it runs as written',
+      );
+    return functionPreamble(library, plain) + plain;
+  }
+  const query = definition!;
+  if (range !== undefined) {
+    const timeParam = query.parameters.find((p) => p.type === 'timerange');
+    if (!timeParam)
+      throw new UserError(`query ${query.id} has no time range parameter for --since/--from/--to`);
+    if (texts.has(timeParam.name))
+      throw new UserError(
+        `give the time range either with --param ${timeParam.name}= or with --since/--from`,
+      );
+    texts.set(timeParam.name, [range]);
+  }
+  return prepareQuery(library, query, texts, { now }).text;
+}
+
 export async function runQueryCheck(args: QueryCheckArgs): Promise<number> {
-  const text = await readQuery(args.file);
+  const text = await readQuery(args.query);
   const diagnostics = checkQuery(text, workspaceSchemas());
   if (args.json) {
     process.stdout.write(`${JSON.stringify(diagnostics, null, 2)}\n`);
   } else {
     for (const d of diagnostics) {
       process.stdout.write(
-        `${args.file || '<stdin>'}:${formatDiagnostic(text, d)}\n  ${d.severity.toLowerCase()} ${d.code}\n`,
+        `${args.query || '<stdin>'}:${formatDiagnostic(text, d)}\n  ${d.severity.toLowerCase()} ${d.code}\n`,
       );
     }
   }

@@ -4,7 +4,13 @@
 import { type AnalysisCacheOptions, cachedAnalyze } from './analysis-cache.js';
 import { type Analysis, analyze, type Diagnostic, formatDiagnostic, type TableColumns } from './analyzer.js';
 import { KqlError } from './errors.js';
-import { Executor, type QueryOutput, type TableSource } from './exec.js';
+import {
+  Executor,
+  type QueryOutput,
+  referencedColumns,
+  type SharedFunctionResults,
+  type TableSource,
+} from './exec.js';
 import './functions/index.js';
 import './operators/index.js';
 import { parseDatetime } from './text.js';
@@ -19,6 +25,8 @@ export interface RunOptions {
   schemas?: TableColumns[];
   /** Keep analyses on disk so re-running a query skips loading the analyser. */
   analysisCache?: AnalysisCacheOptions;
+  /** Function results shared with other queries of the same run. */
+  sharedFunctions?: SharedFunctionResults;
 }
 
 export class QueryError extends KqlError {
@@ -75,6 +83,21 @@ export function runQuery(text: string, options: RunOptions = {}): QueryOutput {
     throw new QueryError(errors.map((d) => formatDiagnostic(text, d)).join('\n'), errors);
   }
   const program = new Translator(text).program(analysis.syntax);
-  const executor = new Executor(text, options.source ?? { table: () => undefined }, nowTicks(options.now));
+  const executor = new Executor(
+    text,
+    options.source ?? { table: () => undefined },
+    nowTicks(options.now),
+    options.sharedFunctions,
+  );
   return executor.run(program);
+}
+
+/** The stored columns a query would read (none when it does not analyse cleanly). */
+export function queryColumns(
+  text: string,
+  options: Pick<RunOptions, 'schemas' | 'analysisCache'> = {},
+): Set<string> {
+  const analysis = memoisedAnalysis(text, options.schemas ?? [], options.analysisCache);
+  if (errorsOf(analysis).length > 0) return new Set();
+  return referencedColumns(new Translator(text).program(analysis.syntax));
 }

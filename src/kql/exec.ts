@@ -6,13 +6,14 @@ import { lineAndColumn } from './analyzer.js';
 import { KqlError, NotSupportedError } from './errors.js';
 import { type Compiled, compileExpr, constantOf } from './expr.js';
 import { coerce } from './functions/coerce.js';
+import { windowFunction } from './functions/registry.js';
 import type { ColumnDef, Expr, FunctionBody, FunctionParam, Program, Tabular } from './ir.js';
 import { joinTables } from './operators/join.js';
 import { pluginByName } from './operators/plugins.js';
 import { sortTable, topTable } from './operators/sort.js';
 import { summarizeTable } from './operators/summarize.js';
 import { unionTables } from './operators/union.js';
-import { appendColumns, pickColumns, Table } from './table.js';
+import { appendColumns, defineLazyColumn, pickColumns, Table } from './table.js';
 import { asNumber, type KType, nullOf, type Value } from './values.js';
 
 export type Binding =
@@ -50,6 +51,19 @@ export interface TableSource {
   prefetch?(columns: Iterable<string>): void;
 }
 
+/**
+ * Results of parameterless functions kept across the queries of one run (a report): the queries call
+ * the same parser, and its lazily computed columns are then computed once. Only for functions whose
+ * definition is the same in every query (`names`), with the same clock and source.
+ */
+export interface SharedFunctionResults {
+  names: ReadonlySet<string>;
+  /** By the stored table the function reads, then by function name. */
+  byTable: WeakMap<Table, Map<string, Table>>;
+  /** Functions that read no single stored table, by name and time window. */
+  byRange: Map<string, Table>;
+}
+
 export interface RenderInfo {
   visualization: string;
   properties: Record<string, Value>;
@@ -63,11 +77,14 @@ export interface QueryOutput {
 export class Executor {
   render: RenderInfo | undefined;
   private readonly materialized = new Map<number, Table>();
+  /** A time window for one stored-table node, set while a `where` evaluates its input. */
+  private timeHint: { node: Tabular; range: TimeRange } | undefined;
 
   constructor(
     readonly text: string,
     readonly source: TableSource,
     readonly now: bigint,
+    private readonly sharedFunctions?: SharedFunctionResults,
   ) {}
 
   /** Adds the query position to an error thrown by a function. */
@@ -129,7 +146,8 @@ export class Executor {
       case 'table': {
         const bound = scope.lookup(node.name);
         if (bound?.kind === 'tabular') return bound.table();
-        const table = this.source.table(node.name);
+        const range = this.timeHint?.node === node ? this.timeHint.range : undefined;
+        const table = this.source.table(node.name, range);
         if (!table) throw new KqlError(`table '${node.name}' is not in the workspace`);
         return table;
       }
@@ -160,7 +178,11 @@ export class Executor {
       case 'where': {
         const input = this.pushIntoInnerUnique(node);
         const pruned = input.op === 'table' ? this.prunedTable(input.name, node.predicate, scope) : undefined;
-        return this.where(pruned ?? this.tabular(input, scope), node.predicate, scope);
+        return this.where(
+          pruned ?? this.tabularWithinTime(input, node.predicate, scope),
+          node.predicate,
+          scope,
+        );
       }
       case 'extend':
         return this.extend(this.tabular(node.input, scope), node.items, scope);
@@ -298,6 +320,71 @@ export class Executor {
    */
   private prunedTable(name: string, predicate: Expr, scope: Scope): Table | undefined {
     if (scope.lookup(name)) return undefined;
+    const range = this.timeRangeOf(predicate, scope);
+    return range ? this.source.table(name, range) : undefined;
+  }
+
+  /**
+   * `Parser() | where TimeGenerated > ago(7d)`, where the input reaches a stored table only through
+   * operators that keep each row's TimeGenerated (extend, where, a user function made of those): the
+   * table is read for the time window only, as if the condition were written right after it.
+   */
+  private tabularWithinTime(input: Tabular, predicate: Expr, scope: Scope): Table {
+    const target = this.timeKeepingSource(input, scope, 0);
+    const range = target ? this.timeRangeOf(predicate, scope) : undefined;
+    if (!target || !range) return this.tabular(input, scope);
+    const saved = this.timeHint;
+    this.timeHint = { node: target, range };
+    try {
+      return this.tabular(input, scope);
+    } finally {
+      this.timeHint = saved;
+    }
+  }
+
+  /** The stored-table node `node` reads through time-keeping operators only, if it does. */
+  private timeKeepingSource(node: Tabular, scope: Scope, depth: number): Tabular | undefined {
+    if (depth > 16) return undefined;
+    const keepsTime = (names: string[]) => !names.includes('TimeGenerated');
+    switch (node.op) {
+      case 'table': {
+        const bound = scope.lookup(node.name);
+        if (!bound) return node;
+        return bound.kind === 'function' && bound.params.length === 0
+          ? this.functionSource(bound, depth)
+          : undefined;
+      }
+      case 'user-call': {
+        const bound = scope.lookup(node.name);
+        return bound?.kind === 'function' && node.args.length === 0 && bound.params.length === 0
+          ? this.functionSource(bound, depth)
+          : undefined;
+      }
+      case 'where':
+        return this.timeKeepingSource(node.input, scope, depth + 1);
+      case 'extend':
+        return keepsTime(node.items.map((item) => item.name))
+          ? this.timeKeepingSource(node.input, scope, depth + 1)
+          : undefined;
+      case 'project-away':
+        return this.timeKeepingSource(node.input, scope, depth + 1);
+      case 'project-rename':
+        return keepsTime(node.renames.flatMap((r) => [r.name, r.from]))
+          ? this.timeKeepingSource(node.input, scope, depth + 1)
+          : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private functionSource(fn: Extract<Binding, { kind: 'function' }>, depth: number): Tabular | undefined {
+    const body = fn.body;
+    if (body.statements.length > 0 || body.result.kind !== 'tabular') return undefined;
+    return this.timeKeepingSource(body.result.query, fn.scope, depth + 1);
+  }
+
+  /** The TimeGenerated window a predicate's top-level conditions imply, if any. */
+  private timeRangeOf(predicate: Expr, scope: Scope): TimeRange | undefined {
     const range: TimeRange = {};
     const bound = (expr: Expr): bigint | undefined => {
       if (expr.e === 'column' || columnNames(expr).length > 0) return undefined;
@@ -351,7 +438,7 @@ export class Executor {
     };
     visit(predicate);
     if (range.from === undefined && range.to === undefined) return undefined;
-    return this.source.table(name, range);
+    return range;
   }
 
   compile(expr: Expr, table: Table | undefined, scope: Scope): Compiled {
@@ -391,20 +478,31 @@ export class Executor {
     let table = input;
     // Each item sees the columns the items before it made (`extend a = 1, b = a + 1`).
     for (const item of items) {
-      const compiled = this.compile(item.expr, table, scope);
-      const values = this.column(compiled, item.expr, table.rowCount);
-      const type = resultType(compiled, item.expr);
-      const index = table.indexOf(item.name);
-      const columns = table.columns.slice();
-      const data = pickColumns(table.data);
-      if (index >= 0) {
-        columns[index] = { name: item.name, type };
-        data[index] = values;
-      } else {
-        columns.push({ name: item.name, type });
-        data.push(values);
-      }
-      table = new Table(columns, data, table.rowCount);
+      const input = table;
+      const rows = input.rowCount;
+      // Compiled and computed when first read: a shared parser function extends many columns a query
+      // may not use (compiling reads the columns an expression names, so it waits too when it can).
+      const known = declaredType(item.expr) ?? columnType(item.expr, input);
+      const compiled = known === undefined ? this.compile(item.expr, input, scope) : undefined;
+      const type = known ?? resultType(compiled!, item.expr);
+      const index = input.indexOf(item.name);
+      const columns = input.columns.slice();
+      const data = pickColumns(input.data);
+      const at = index >= 0 ? index : columns.length;
+      if (index >= 0) columns[index] = { name: item.name, type };
+      else columns.push({ name: item.name, type });
+      defineLazyColumn(
+        data,
+        at,
+        () => this.column(compiled ?? this.compile(item.expr, input, scope), item.expr, rows),
+        rowLocal(item.expr)
+          ? (indexes) => {
+              const selected = input.select(indexes);
+              return this.column(this.compile(item.expr, selected, scope), item.expr, selected.rowCount);
+            }
+          : undefined,
+      );
+      table = new Table(columns, data, rows);
     }
     return table;
   }
@@ -579,10 +677,32 @@ export class Executor {
       if (fn?.kind === 'tabular' && args.length === 0) return fn.table();
       throw new KqlError(`'${name}' is not a function`);
     }
-    const inner = this.bindArguments(fn.params, args, undefined, scope, fn.scope);
-    const body = this.runBody(fn.body, inner);
-    if (body.kind !== 'tabular') throw new KqlError(`function '${name}' does not return a table`);
-    return this.tabular(body.query, body.scope);
+    const call = () => {
+      const inner = this.bindArguments(fn.params, args, undefined, scope, fn.scope);
+      const body = this.runBody(fn.body, inner);
+      if (body.kind !== 'tabular') throw new KqlError(`function '${name}' does not return a table`);
+      return this.tabular(body.query, body.scope);
+    };
+    const shared = this.sharedFunctions;
+    if (!shared?.names.has(name) || args.length > 0 || fn.params.length > 0) return call();
+    const hint = this.timeHint;
+    const target = this.functionSource(fn, 0);
+    const range = hint && target === hint.node ? hint.range : undefined;
+    // Keyed by the stored table the function reads when it reads one: windows that select the same
+    // partitions then share one result.
+    const stored = target?.op === 'table' ? this.source.table(target.name, range) : undefined;
+    let byName = stored ? shared.byTable.get(stored) : shared.byRange;
+    if (!byName) {
+      byName = new Map();
+      if (stored) shared.byTable.set(stored, byName);
+    }
+    const key = stored ? name : `${name}/${range?.from ?? ''}/${range?.to ?? ''}`;
+    let table = byName.get(key);
+    if (!table) {
+      table = call();
+      byName.set(key, table);
+    }
+    return table;
   }
 
   private runBody(
@@ -685,18 +805,41 @@ export class Executor {
 class RowDependent extends Error {}
 
 /** Every column name a program's expressions mention. */
-function referencedColumns(program: Program): Set<string> {
+/**
+ * The columns a program reads, for prefetching. An extend item counts only when its output name is
+ * read somewhere: a parser function extends many columns a query never reads, and their inputs (the
+ * large JSON columns) need not be loaded ahead.
+ */
+export function referencedColumns(program: Program): Set<string> {
   const names = new Set<string>();
+  const items: { name: string; expr: Expr }[] = [];
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
       for (const item of node) visit(item);
     } else if (node !== null && typeof node === 'object') {
       const record = node as Record<string, unknown>;
       if (record.e === 'column' && typeof record.name === 'string') names.add(record.name);
-      for (const value of Object.values(record)) if (typeof value === 'object') visit(value);
+      for (const [key, value] of Object.entries(record)) {
+        if (typeof value !== 'object') continue;
+        if (record.op === 'extend' && key === 'items')
+          items.push(...(value as { name: string; expr: Expr }[]));
+        else visit(value);
+      }
     }
   };
   visit(program.statements);
+  let pending = items;
+  for (let changed = true; changed; ) {
+    changed = false;
+    const rest: typeof items = [];
+    for (const item of pending) {
+      if (names.has(item.name)) {
+        visit(item.expr);
+        changed = true;
+      } else rest.push(item);
+    }
+    pending = rest;
+  }
   return names;
 }
 
@@ -763,6 +906,27 @@ function declaredType(expr: Expr): KType | undefined {
     default:
       return undefined;
   }
+}
+
+/** An expression whose value for a row depends on that row alone (no window function, no user function). */
+function rowLocal(expr: Expr): boolean {
+  switch (expr.e) {
+    case 'call':
+      return windowFunction(expr.fn) === undefined && expr.args.every(rowLocal);
+    case 'user-call':
+      return false;
+    case 'named-argument':
+      return rowLocal(expr.expr);
+    default:
+      return true;
+  }
+}
+
+/** The type of a plain column reference, without reading the column. */
+function columnType(expr: Expr, table: Table): KType | undefined {
+  if (expr.e !== 'column') return undefined;
+  const index = table.indexOf(expr.name);
+  return index >= 0 ? table.columns[index].type : undefined;
 }
 
 function resultType(compiled: Compiled, expr: Expr): KType {

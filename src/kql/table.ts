@@ -34,7 +34,11 @@ export class Table {
   select(indexes: ArrayLike<number>): Table {
     const n = indexes.length;
     const source = this.data;
+    const pending = pendingColumns.get(source);
     const data = lazyColumns(source.length, (c) => {
+      // A computed column nobody has read yet is computed for the selected rows only.
+      const subset = pending?.get(c);
+      if (subset && !subset.computed()) return subset.rows(indexes);
       const column = source[c];
       const out = new Array<Value>(n);
       for (let i = 0; i < n; i++) out[i] = column[indexes[i]];
@@ -46,6 +50,15 @@ export class Table {
       }
       return out;
     });
+    if (pending) {
+      for (const [c, subset] of pending) {
+        if (subset.computed()) continue;
+        setPending(data, c, {
+          computed: () => false,
+          rows: (inner) => subset.rows(Array.from(inner, (k) => indexes[k])),
+        });
+      }
+    }
     return new Table(this.columns, data, n);
   }
 
@@ -75,6 +88,60 @@ export function lazyColumns(count: number, produce: (index: number) => Value[]):
   return data;
 }
 
+/** A computed column not read yet, and how to compute it for some rows only. */
+interface PendingColumn {
+  computed(): boolean;
+  rows(indexes: ArrayLike<number>): Value[];
+}
+
+const pendingColumns = new WeakMap<Value[][], Map<number, PendingColumn>>();
+
+function setPending(data: Value[][], index: number, pending: PendingColumn): void {
+  let columns = pendingColumns.get(data);
+  if (!columns) {
+    columns = new Map();
+    pendingColumns.set(data, columns);
+  }
+  columns.set(index, pending);
+}
+
+/**
+ * Marks column `index` of `data` (a lazy column) as computable for some rows only, until `computed`
+ * says it has been read whole.
+ */
+export function definePendingRows(
+  data: Value[][],
+  index: number,
+  computed: () => boolean,
+  rows: (indexes: ArrayLike<number>) => Value[],
+): void {
+  setPending(data, index, { computed, rows });
+}
+
+/**
+ * Defines column `index` of `data` as computed on first read. With `rows`, a selection of the table
+ * taken before the column is read computes it for the selected rows only (`Parser() | where …`
+ * parses the JSON of the matching rows, not of the whole table).
+ */
+export function defineLazyColumn(
+  data: Value[][],
+  index: number,
+  produce: () => Value[],
+  rows?: (indexes: ArrayLike<number>) => Value[],
+): void {
+  let value: Value[] | undefined;
+  Object.defineProperty(data, index, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      value ??= produce();
+      return value;
+    },
+  });
+  if (rows) setPending(data, index, { computed: () => value !== undefined, rows });
+  else pendingColumns.get(data)?.delete(index);
+}
+
 /** The column arrays at `indexes` of `data` (or all), without reading lazy ones. */
 export function pickColumns(data: Value[][], indexes?: readonly number[]): Value[][] {
   return appendColumns([], data, indexes);
@@ -83,12 +150,15 @@ export function pickColumns(data: Value[][], indexes?: readonly number[]): Value
 /** Appends columns of `source` to `target` without reading lazy ones; returns `target`. */
 export function appendColumns(target: Value[][], source: Value[][], indexes?: readonly number[]): Value[][] {
   const list = indexes ?? Array.from({ length: source.length }, (_, i) => i);
+  const pending = pendingColumns.get(source);
   for (const from of list) {
     const to = target.length;
     const descriptor = Object.getOwnPropertyDescriptor(source, from);
     if (descriptor?.get)
       Object.defineProperty(target, to, { enumerable: true, configurable: true, get: descriptor.get });
     else target[to] = source[from];
+    const column = pending?.get(from);
+    if (column && !column.computed()) setPending(target, to, column);
   }
   return target;
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { type Table as ArrowTable, type Data, DataType, type Vector } from 'apache-arrow';
 import { TABLES, type TableName } from '../model/schema.js';
 import { ticksToCanonical } from '../model/time.js';
+import type { PartitionFile } from '../store/catalog.js';
 import { registerLz4Codec } from '../store/codec.js';
 import { stringColumn } from '../store/column-access.js';
 import { readColumns } from '../store/ipc-projection.js';
@@ -16,7 +17,7 @@ import type { TableColumns } from './analyzer.js';
 import { setDictionary } from './dictionary.js';
 import type { TableSource, TimeRange } from './exec.js';
 import type { ColumnDef } from './ir.js';
-import { lazyColumns, Table } from './table.js';
+import { definePendingRows, lazyColumns, Table } from './table.js';
 import {
   type KType,
   MAX_DATETIME_TICKS,
@@ -80,15 +81,26 @@ class ColumnDecoder {
       if (this.codes && column.codes && column.dictionary) {
         const remap = column.dictionary.map((value) => this.codeOf(value));
         const batchCodes = column.codes;
-        for (let i = 0; i < n; i++) {
-          const code = vector.isValid(i) ? remap[batchCodes[i]] : this.codeOf('');
-          this.codes.push(code);
-          out.push(this.values[code]);
+        const codes = this.codes;
+        const values = this.values;
+        if (vector.nullCount === 0) {
+          for (let i = 0; i < n; i++) {
+            const code = remap[batchCodes[i]];
+            codes.push(code);
+            out.push(values[code]);
+          }
+        } else {
+          for (let i = 0; i < n; i++) {
+            const code = vector.isValid(i) ? remap[batchCodes[i]] : this.codeOf('');
+            codes.push(code);
+            out.push(values[code]);
+          }
         }
         continue;
       }
       this.codes = undefined;
-      for (let i = 0; i < n; i++) out.push(vector.isValid(i) ? column.get(i) : '');
+      if (vector.nullCount === 0) for (let i = 0; i < n; i++) out.push(column.get(i));
+      else for (let i = 0; i < n; i++) out.push(vector.isValid(i) ? column.get(i) : '');
     }
   }
 
@@ -142,23 +154,32 @@ export class WorkspaceTableSource implements TableSource {
   private readonly cache = new Map<string, Table>();
   private wanted = new Set<string>();
 
+  private alwaysWanted = new Set<string>();
+
   /** The columns the next query reads, so they are loaded in one pass. */
   prefetch(columns: Iterable<string>): void {
-    this.wanted = new Set(columns);
+    this.wanted = new Set([...this.alwaysWanted, ...columns]);
+  }
+
+  /** Columns every later query may read (a report's queries): loaded with the first column read. */
+  prefetchForAll(columns: Iterable<string>): void {
+    for (const column of columns) this.alwaysWanted.add(column);
+    this.prefetch(this.wanted);
   }
 
   constructor(private readonly workspace: Workspace) {}
 
   table(name: string, range?: TimeRange): Table | undefined {
-    const key = `${name}/${range?.from ?? ''}/${range?.to ?? ''}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached;
     if (!(name in TABLES)) return undefined;
     const schema = TABLES[name as TableName];
     const files = partitionFiles(this.workspace, schema.name, {
       ...(range?.from !== undefined ? { from: ticksToCanonical(clampTicks(range.from)) } : {}),
       ...(range?.to !== undefined ? { to: ticksToCanonical(clampTicks(range.to)) } : {}),
     });
+    // Windows that select the same partition files share one table (and its decoded columns).
+    const key = `${name}\u0000${files.map((f) => f.path).join('\u0000')}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
     const rows = files.reduce((n, file) => n + file.rows, 0);
     const columns: ColumnDef[] = schema.columns.map((c) => ({ name: c.name, type: toKType(c.type) }));
     // Columns are read on first use, decompressing only their own buffers of each partition file; the
@@ -166,8 +187,13 @@ export class WorkspaceTableSource implements TableSource {
     registerLz4Codec();
     const decoded = new Map<string, Value[]>();
     const typeOf = new Map(columns.map((c) => [c.name, c.type]));
+    const distinct = new Set(schema.columns.filter((c) => c.distinct).map((c) => c.name));
     const load = (column: string): Value[] => {
-      const group = [...new Set([column, ...this.wanted])].filter((c) => typeOf.has(c) && !decoded.has(c));
+      // Long, mostly distinct text (step lists) is not loaded ahead: a filter before it is read lets
+      // it be decoded for the matching rows only.
+      const group = [...new Set([column, ...this.wanted])].filter(
+        (c) => typeOf.has(c) && !decoded.has(c) && (c === column || !distinct.has(c)),
+      );
       const decoders = group.map((name) => new ColumnDecoder(name, typeOf.get(name)!));
       for (const file of files) {
         const table = readColumns(readFileSync(this.workspace.path(file.path)), group);
@@ -177,10 +203,75 @@ export class WorkspaceTableSource implements TableSource {
       return decoded.get(column)!;
     };
     const data = lazyColumns(columns.length, (i) => decoded.get(columns[i].name) ?? load(columns[i].name));
+    columns.forEach((column, i) => {
+      if (column.type !== 'string') return;
+      definePendingRows(
+        data,
+        i,
+        () => decoded.has(column.name),
+        (indexes) => stringsAt(this.workspace, files, column.name, indexes),
+      );
+    });
     const table = new Table(columns, data, rows);
     this.cache.set(key, table);
     return table;
   }
+}
+
+/** Reads the string values of one column at the given rows of the files, file by file. */
+function stringsAt(
+  workspace: Workspace,
+  files: readonly PartitionFile[],
+  name: string,
+  indexes: ArrayLike<number>,
+): Value[] {
+  const starts: number[] = [];
+  let total = 0;
+  for (const file of files) {
+    starts.push(total);
+    total += file.rows;
+  }
+  const fileOf = (row: number): number => {
+    let lo = 0;
+    let hi = files.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= row) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const byFile = new Map<number, number[]>();
+  for (let k = 0; k < indexes.length; k++) {
+    const f = fileOf(indexes[k]);
+    let list = byFile.get(f);
+    if (!list) {
+      list = [];
+      byFile.set(f, list);
+    }
+    list.push(k);
+  }
+  const out = new Array<Value>(indexes.length);
+  for (const [f, positions] of byFile) {
+    const table = readColumns(readFileSync(workspace.path(files[f].path)), [name]);
+    const batches = table.batches.map((batch) => ({ batch, column: stringColumn(batch, name) }));
+    const batchStarts: number[] = [];
+    let at = 0;
+    for (const { batch } of batches) {
+      batchStarts.push(at);
+      at += batch.numRows;
+    }
+    for (const k of positions) {
+      const local = indexes[k] - starts[f];
+      let b = batches.length - 1;
+      while (b > 0 && batchStarts[b] > local) b--;
+      const { batch, column } = batches[b];
+      const row = local - batchStarts[b];
+      const vector = batch.getChild(name);
+      out[k] = vector?.isValid(row) ? column.get(row) : '';
+    }
+  }
+  return out;
 }
 
 /** Canonical datetime text covers years 0001–9999 only. */

@@ -80,6 +80,8 @@ function utf8Data(values: readonly string[], mask?: NullMask): Data<Utf8> {
   });
 }
 
+const SMALL_PARTITION_ROWS = 256;
+
 interface DictionaryColumn {
   readonly type: Dictionary;
   readonly indices: Int8Array | Int16Array | Int32Array;
@@ -91,6 +93,9 @@ interface DictionaryColumn {
  * half the values are distinct; undefined when plain strings are the better choice.
  */
 function dictionaryEncode(values: readonly string[]): DictionaryColumn | undefined {
+  // Each dictionary is an IPC message of its own: in a small partition (a day of AuditLogs) reading
+  // dozens of them costs more than the plain strings.
+  if (values.length < SMALL_PARTITION_ROWS) return undefined;
   const ids = new Map<string, number>();
   const indices = new Int32Array(values.length);
   const limit = values.length / 2;

@@ -70,3 +70,72 @@ describe('time filters on a workspace table', () => {
     }
   });
 });
+
+describe('time filters after a parser function', () => {
+  function recording(requested: unknown[]): TableSource {
+    const inner = new WorkspaceTableSource(workspace);
+    return {
+      table(name, range) {
+        requested.push(range ?? null);
+        return inner.table(name, range);
+      },
+    };
+  }
+  const parser =
+    'let Events = () { AADProvisioningLogs | extend App = tostring(parse_json(ServicePrincipal).Name) | where isnotempty(Id) };';
+  const window = 'TimeGenerated >= datetime(2026-02-27 06:00) and TimeGenerated < datetime(2026-02-28)';
+  const expected = () => times.filter((t) => t >= '2026-02-27T06:00:00' && t < '2026-02-28T00:00:00').length;
+
+  it('read the window only when the rows reach the filter with their TimeGenerated unchanged', () => {
+    const requested: unknown[] = [];
+    expect(count(`${parser} Events() | where ${window} | count`, recording(requested))).toBe(expected());
+    const ticks = (iso: string) => BigInt(Date.parse(iso)) * 10_000n;
+    expect(requested).toEqual([{ from: ticks('2026-02-27T06:00:00Z'), to: ticks('2026-02-28T00:00:00Z') }]);
+  });
+
+  it('read everything when an operator on the way changes TimeGenerated, and still count right', () => {
+    const requested: unknown[] = [];
+    const shifted = times.filter((t) => {
+      const moved = new Date(Date.parse(`${t.slice(0, 23)}Z`) + 86_400_000).toISOString();
+      return moved >= '2026-02-27T06:00:00' && moved < '2026-02-28T00:00:00';
+    }).length;
+    const n = count(
+      `${parser} Events() | extend TimeGenerated = TimeGenerated + 1d | where ${window} | count`,
+      recording(requested),
+    );
+    expect(requested).toEqual([null]);
+    expect(n).toBe(shifted);
+  });
+});
+
+describe('columns read after a filter', () => {
+  it('hold the values of the matching rows, whether decoded for those rows only or whole', () => {
+    const stored = [...readRows(workspace, 'AADProvisioningLogs')];
+    const expected = new Map(
+      stored
+        .filter((r) => r.ResultType === 'Failure')
+        .map((r) => [String(r.Id), [String(r.ProvisioningSteps), String(r.ChangeId)]]),
+    );
+    expect(expected.size).toBeGreaterThan(5);
+    const query = `let Parsed = () { AADProvisioningLogs | extend Steps = parse_json(ProvisioningSteps), Last = tostring(parse_json(ProvisioningSteps)[-1].name) };
+      Parsed() | where ResultType == 'Failure' | where isnotempty(Id) | project Id, ProvisioningSteps, ChangeId, Steps, Last`;
+    const source = new WorkspaceTableSource(workspace);
+    const rows = JSON.parse(responseJson(runQuery(query, { schemas: workspaceSchemas(), source }))).tables[0]
+      .rows as string[][];
+    expect(rows).toHaveLength(expected.size);
+    for (const [id, steps, change, parsed, last] of rows) {
+      expect([steps, change]).toEqual(expected.get(id));
+      expect(JSON.parse(parsed)).toEqual(JSON.parse(steps));
+      expect(last).toBe(JSON.parse(steps).at(-1).name);
+    }
+    // The same rows when the whole columns were read first.
+    const whole = runQuery('AADProvisioningLogs | summarize dcount(ProvisioningSteps), dcount(ChangeId)', {
+      schemas: workspaceSchemas(),
+      source,
+    });
+    expect(whole.tables[0].table.rowCount).toBe(1);
+    const again = JSON.parse(responseJson(runQuery(query, { schemas: workspaceSchemas(), source }))).tables[0]
+      .rows;
+    expect(again).toEqual(rows);
+  });
+});

@@ -1,0 +1,148 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { nowTicks } from '../kql/engine.js';
+import { formatDatetime } from '../kql/text.js';
+import { LocalBackend } from '../queries/backend.js';
+import { loadLibrary } from '../queries/library.js';
+import { parameterTexts } from '../queries/prepare.js';
+import { ChartThread } from '../reports/chart-thread.js';
+import { loadReports, type ReportDefinition } from '../reports/definition.js';
+import type { ReportResult } from '../reports/model.js';
+import { renderCsv } from '../reports/render-csv.js';
+import { renderHtml } from '../reports/render-html.js';
+import { renderMarkdown } from '../reports/render-markdown.js';
+import { runReport } from '../reports/run.js';
+import { writeFileAtomic } from '../store/fsutil.js';
+import { Workspace } from '../store/workspace.js';
+import { analysisCacheDir } from './cache-dir.js';
+import type { ReportListArgs, ReportRunArgs } from './commands/report.js';
+import { exitCodes } from './exit-codes.js';
+import { printJson, textTable } from './format.js';
+import { timeRangeText } from './time-options.js';
+import { resolveWorkspaceDir } from './workspace-dir.js';
+
+export async function runReportList(args: ReportListArgs): Promise<number> {
+  const reports = loadReports();
+  if (args.json) {
+    printJson(
+      reports.map((r) => ({
+        id: r.id,
+        version: r.version,
+        title: r.title,
+        description: r.description,
+        parameters: r.parameters,
+      })),
+    );
+    return exitCodes.ok;
+  }
+  process.stdout.write(
+    `${textTable(
+      ['id', 'version', 'title', 'parameters'],
+      reports.map((r) => [
+        r.id,
+        r.version,
+        r.title,
+        r.parameters.map((p) => (p.default === undefined ? `${p.name} (required)` : p.name)).join(', '),
+      ]),
+    )}\n`,
+  );
+  return exitCodes.ok;
+}
+
+function findReport(id: string): ReportDefinition {
+  const report = loadReports().find((r) => r.id === id);
+  if (!report) throw new UserError(`no report named ${id} (see provlog report list)`);
+  return report;
+}
+
+function openWorkspace(dir: string): Workspace {
+  try {
+    return Workspace.open(dir);
+  } catch (error) {
+    throw new UserError(`cannot open the workspace ${dir}: ${(error as Error).message}`);
+  }
+}
+
+/** Runs a report on a local workspace and returns the result (for the CLI and the demo). */
+export async function runLocalReport(
+  reportId: string,
+  workspaceDir: string,
+  options: { now?: string; params?: readonly string[]; timeRange?: string },
+): Promise<ReportResult> {
+  const report = findReport(reportId);
+  const now = nowTicks(options.now);
+  const texts = parameterTexts(options.params ?? []);
+  if (options.timeRange !== undefined) {
+    const timeParam = report.parameters.find((p) => p.type === 'timerange');
+    if (!timeParam) throw new UserError(`report ${report.id} has no time range for --since/--from/--to`);
+    if (texts.has(timeParam.name))
+      throw new UserError(
+        `give the time range either with --param ${timeParam.name}= or with --since/--from`,
+      );
+    texts.set(timeParam.name, [options.timeRange]);
+  }
+  const library = loadLibrary();
+  const backend = new LocalBackend(openWorkspace(workspaceDir), {
+    now,
+    library,
+    analysisCacheDir: analysisCacheDir(),
+  });
+  return runReport(report, { library, backend, params: texts, now });
+}
+
+export async function runReportCommand(args: ReportRunArgs): Promise<number> {
+  const now = formatDatetime(nowTicks(args.now));
+  // Vega loads on the other core while the queries run.
+  const charts = args.format === 'html' ? new ChartThread() : undefined;
+  try {
+    const result = await runLocalReport(args.report, resolveWorkspaceDir(args.workspace), {
+      now,
+      params: args.param,
+      timeRange: timeRangeText(args, now),
+    });
+    for (const warning of result.warnings) process.stderr.write(`provlog: warning: ${warning}\n`);
+    const written = await writeReport(result, args.format, args.output, charts);
+    if (args.json && written.length > 0)
+      printJson({ report: result.report.id, files: written, warnings: result.warnings });
+    else for (const file of written) process.stdout.write(`${file}\n`);
+    return exitCodes.ok;
+  } finally {
+    await charts?.close();
+  }
+}
+
+/** Writes the rendered report; returns the files written (none when it went to stdout). */
+export async function writeReport(
+  result: ReportResult,
+  format: ReportRunArgs['format'],
+  output: string | undefined,
+  charts?: ChartThread,
+): Promise<string[]> {
+  if (format === 'csv') {
+    if (!output || output === '-')
+      throw new UserError('csv writes one file per section: give a folder with -o DIR');
+    const dir = resolve(output);
+    mkdirSync(dir, { recursive: true });
+    return renderCsv(result).map((file) => {
+      const path = join(dir, file.fileName);
+      writeFileAtomic(path, file.text);
+      return path;
+    });
+  }
+  const text =
+    format === 'html'
+      ? await renderHtml(result, charts ? { drawChart: (table, chart) => charts.render(table, chart) } : {})
+      : format === 'md'
+        ? renderMarkdown(result)
+        : `${JSON.stringify(result, null, 2)}\n`;
+  const target = output ?? (format === 'html' ? `${result.report.id}.html` : '-');
+  if (target === '-') {
+    process.stdout.write(text);
+    return [];
+  }
+  const path = resolve(target);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, text);
+  return [path];
+}

@@ -1,0 +1,83 @@
+/**
+ * Where library queries run. The local backend runs them on a workspace with the embedded engine and
+ * returns the Log Analytics query API's result shape, so renderers never care where a result came from.
+ */
+import { queryColumns, runQuery } from '../kql/engine.js';
+import type { SharedFunctionResults } from '../kql/exec.js';
+import { responseJson } from '../kql/result.js';
+import { WorkspaceTableSource, workspaceSchemas } from '../kql/workspace-source.js';
+import type { ReportSource, ResultTable } from '../reports/model.js';
+import { workspaceInfo } from '../store/reader.js';
+import type { Workspace } from '../store/workspace.js';
+import type { QueryLibrary } from './library.js';
+
+export interface QueryBackend {
+  /** What the results come from, and the time range of the provisioning logs it holds. */
+  describe(): ReportSource;
+  /** Runs KQL text; the tables of the response (the first is the query's result). */
+  run(text: string): Promise<ResultTable[]>;
+  /** Told the texts about to run (a report's), so data they share is fetched once. */
+  prepare?(texts: readonly string[]): void;
+}
+
+export interface LocalBackendOptions {
+  /** The clock now() and ago() use, in ticks. */
+  now: bigint;
+  /** Where analyses are cached on disk between runs. */
+  analysisCacheDir?: string;
+  /** Shares the results of the library's functions between the queries of one backend. */
+  library?: QueryLibrary;
+}
+
+export class LocalBackend implements QueryBackend {
+  private readonly source: WorkspaceTableSource;
+  private readonly shared: SharedFunctionResults | undefined;
+
+  constructor(
+    private readonly workspace: Workspace,
+    private readonly options: LocalBackendOptions,
+  ) {
+    this.source = new WorkspaceTableSource(workspace);
+    this.shared = options.library
+      ? {
+          names: new Set(options.library.functions.map((f) => f.name)),
+          byTable: new WeakMap(),
+          byRange: new Map(),
+        }
+      : undefined;
+  }
+
+  describe(): ReportSource {
+    const logs = workspaceInfo(this.workspace).tables.find((t) => t.table === 'AADProvisioningLogs');
+    return {
+      kind: 'local',
+      location: this.workspace.dir,
+      ...(logs?.minTime ? { dataFrom: logs.minTime } : {}),
+      ...(logs?.maxTime ? { dataTo: logs.maxTime } : {}),
+    };
+  }
+
+  prepare(texts: readonly string[]): void {
+    const columns = new Set<string>();
+    for (const text of texts) for (const column of queryColumns(text, this.runOptions())) columns.add(column);
+    this.source.prefetchForAll(columns);
+  }
+
+  private runOptions() {
+    return {
+      schemas: workspaceSchemas(),
+      ...(this.options.analysisCacheDir ? { analysisCache: { dir: this.options.analysisCacheDir } } : {}),
+    };
+  }
+
+  async run(text: string): Promise<ResultTable[]> {
+    const output = runQuery(text, {
+      ...this.runOptions(),
+      now: this.options.now,
+      source: this.source,
+      ...(this.shared ? { sharedFunctions: this.shared } : {}),
+    });
+    const response = JSON.parse(responseJson(output)) as { tables: ResultTable[] };
+    return response.tables.map((t) => ({ columns: t.columns, rows: t.rows }));
+  }
+}
