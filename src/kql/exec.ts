@@ -497,6 +497,8 @@ export class Executor {
         () => this.column(compiled ?? this.compile(item.expr, input, scope), item.expr, rows),
         rowLocal(item.expr)
           ? (indexes) => {
+              // A large selection computes the whole column once (later queries share it).
+              if (indexes.length * SUBSET_FRACTION > rows) return gather(data[at], indexes);
               const selected = input.select(indexes);
               return this.column(this.compile(item.expr, selected, scope), item.expr, selected.rowCount);
             }
@@ -906,6 +908,15 @@ function declaredType(expr: Expr): KType | undefined {
     default:
       return undefined;
   }
+}
+
+/** A selection of fewer than 1/SUBSET_FRACTION of a table's rows computes lazy columns for those rows only. */
+const SUBSET_FRACTION = 8;
+
+function gather(column: Value[], indexes: ArrayLike<number>): Value[] {
+  const out = new Array<Value>(indexes.length);
+  for (let i = 0; i < indexes.length; i++) out[i] = column[indexes[i]];
+  return out;
 }
 
 /** An expression whose value for a row depends on that row alone (no window function, no user function). */

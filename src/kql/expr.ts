@@ -94,6 +94,42 @@ export function compileExpr(
   }
 }
 
+/**
+ * `App in ('*') or '*' in ('*')` (the workbooks' "All" idiom): a side without columns that decides an
+ * `or` (true) or an `and` (false) decides it without compiling, or reading, the other side's columns.
+ */
+function shortCircuit(
+  expr: Extract<Expr, { e: 'call' }>,
+  table: Table | undefined,
+  scope: Scope,
+  executor: Executor,
+): Compiled | undefined {
+  if (expr.fn !== '$Or' && expr.fn !== '$And') return undefined;
+  const decisive = expr.fn === '$Or';
+  for (const arg of expr.args) {
+    if (readsColumns(arg)) continue;
+    const compiled = compileArgument(arg, table, scope, executor);
+    if (compiled.constant && compiled.value === decisive) return constantOf(decisive, 'bool');
+  }
+  return undefined;
+}
+
+function readsColumns(expr: Expr): boolean {
+  switch (expr.e) {
+    case 'literal':
+    case 'to-scalar':
+    case 'tabular-list':
+    case 'star':
+      return false;
+    case 'call':
+      return expr.args.some(readsColumns);
+    case 'named-argument':
+      return readsColumns(expr.expr);
+    default:
+      return true;
+  }
+}
+
 function compileCall(
   expr: Extract<Expr, { e: 'call' }>,
   table: Table | undefined,
@@ -109,6 +145,8 @@ function compileCall(
       : displayName(expr.fn);
     throw new NotSupportedError(name, executor.text, expr.span.start);
   }
+  const decided = shortCircuit(expr, table, scope, executor);
+  if (decided) return decided;
   const args = expr.args.map((a) => compileArgument(a, table, scope, executor));
   let impl: (...values: Value[]) => Value;
   try {

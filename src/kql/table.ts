@@ -51,12 +51,20 @@ export class Table {
       return out;
     });
     if (pending) {
+      // One composed selection per inner selection, shared by the columns (a source may decode
+      // several columns for the same rows together).
+      const composed = new WeakMap<object, Int32Array>();
+      const compose = (inner: ArrayLike<number>): Int32Array => {
+        let rows = composed.get(inner);
+        if (!rows) {
+          rows = Int32Array.from(inner, (k) => indexes[k]);
+          composed.set(inner, rows);
+        }
+        return rows;
+      };
       for (const [c, subset] of pending) {
         if (subset.computed()) continue;
-        setPending(data, c, {
-          computed: () => false,
-          rows: (inner) => subset.rows(Array.from(inner, (k) => indexes[k])),
-        });
+        setPending(data, c, { computed: () => false, rows: (inner) => subset.rows(compose(inner)) });
       }
     }
     return new Table(this.columns, data, n);

@@ -188,6 +188,7 @@ export class WorkspaceTableSource implements TableSource {
     const decoded = new Map<string, Value[]>();
     const typeOf = new Map(columns.map((c) => [c.name, c.type]));
     const distinct = new Set(schema.columns.filter((c) => c.distinct).map((c) => c.name));
+    const subsets = new WeakMap<object, Map<string, Value[]>>();
     const load = (column: string): Value[] => {
       // Long, mostly distinct text (step lists) is not loaded ahead: a filter before it is read lets
       // it be decoded for the matching rows only.
@@ -209,7 +210,27 @@ export class WorkspaceTableSource implements TableSource {
         data,
         i,
         () => decoded.has(column.name),
-        (indexes) => stringsAt(this.workspace, files, column.name, indexes),
+        (indexes) => {
+          // A large selection decodes the whole column once (later queries share it).
+          if (indexes.length * 8 > rows) {
+            const whole = decoded.get(column.name) ?? load(column.name);
+            return Array.from(indexes, (i) => whole[i]);
+          }
+          // The other string columns the query reads are decoded for the same rows in the same pass.
+          let done = subsets.get(indexes);
+          if (!done) {
+            done = new Map();
+            subsets.set(indexes, done);
+          }
+          if (!done.has(column.name)) {
+            const group = [...new Set([column.name, ...this.wanted])].filter(
+              (c) => typeOf.get(c) === 'string' && !decoded.has(c) && !done!.has(c),
+            );
+            const values = stringsAt(this.workspace, files, group, indexes);
+            for (const [g, name] of group.entries()) done.set(name, values[g]);
+          }
+          return done.get(column.name)!;
+        },
       );
     });
     const table = new Table(columns, data, rows);
@@ -218,13 +239,13 @@ export class WorkspaceTableSource implements TableSource {
   }
 }
 
-/** Reads the string values of one column at the given rows of the files, file by file. */
+/** Reads the string values of some columns at the given rows of the files, in one pass over them. */
 function stringsAt(
   workspace: Workspace,
   files: readonly PartitionFile[],
-  name: string,
+  names: readonly string[],
   indexes: ArrayLike<number>,
-): Value[] {
+): Value[][] {
   const starts: number[] = [];
   let total = 0;
   for (const file of files) {
@@ -251,25 +272,29 @@ function stringsAt(
     }
     list.push(k);
   }
-  const out = new Array<Value>(indexes.length);
+  const out = names.map(() => new Array<Value>(indexes.length));
   for (const [f, positions] of byFile) {
-    const table = readColumns(readFileSync(workspace.path(files[f].path)), [name]);
-    const batches = table.batches.map((batch) => ({ batch, column: stringColumn(batch, name) }));
+    const table = readColumns(readFileSync(workspace.path(files[f].path)), names);
     const batchStarts: number[] = [];
     let at = 0;
-    for (const { batch } of batches) {
+    for (const batch of table.batches) {
       batchStarts.push(at);
       at += batch.numRows;
     }
-    for (const k of positions) {
-      const local = indexes[k] - starts[f];
-      let b = batches.length - 1;
-      while (b > 0 && batchStarts[b] > local) b--;
-      const { batch, column } = batches[b];
-      const row = local - batchStarts[b];
-      const vector = batch.getChild(name);
-      out[k] = vector?.isValid(row) ? column.get(row) : '';
-    }
+    names.forEach((name, g) => {
+      const columns = table.batches.map((batch) => ({
+        vector: batch.getChild(name),
+        strings: stringColumn(batch, name),
+      }));
+      for (const k of positions) {
+        const local = indexes[k] - starts[f];
+        let b = batchStarts.length - 1;
+        while (b > 0 && batchStarts[b] > local) b--;
+        const row = local - batchStarts[b];
+        const { vector, strings } = columns[b];
+        out[g][k] = vector?.isValid(row) ? strings.get(row) : '';
+      }
+    });
   }
   return out;
 }

@@ -14,11 +14,16 @@ import type { QueryLibrary } from './library.js';
 export interface QueryBackend {
   /** What the results come from, and the time range of the provisioning logs it holds. */
   describe(): ReportSource;
-  /** Runs KQL text; the tables of the response (the first is the query's result). */
-  run(text: string): Promise<ResultTable[]>;
+  /**
+   * Runs KQL text; the tables of the response (the first is the query's result), each with the
+   * number of rows the query returned; `maxRows` lets a backend leave out rows nobody will show.
+   */
+  run(text: string, options?: { maxRows?: number }): Promise<BackendTable[]>;
   /** Told the texts about to run (a report's), so data they share is fetched once. */
   prepare?(texts: readonly string[]): void;
 }
+
+export type BackendTable = ResultTable & { totalRows: number };
 
 export interface LocalBackendOptions {
   /** The clock now() and ago() use, in ticks. */
@@ -70,14 +75,27 @@ export class LocalBackend implements QueryBackend {
     };
   }
 
-  async run(text: string): Promise<ResultTable[]> {
+  async run(text: string, options: { maxRows?: number } = {}): Promise<BackendTable[]> {
     const output = runQuery(text, {
       ...this.runOptions(),
       now: this.options.now,
       source: this.source,
       ...(this.shared ? { sharedFunctions: this.shared } : {}),
     });
-    const response = JSON.parse(responseJson(output)) as { tables: ResultTable[] };
-    return response.tables.map((t) => ({ columns: t.columns, rows: t.rows }));
+    const totals = output.tables.map((t) => t.table.rowCount);
+    const max = options.maxRows;
+    const shown =
+      max === undefined
+        ? output
+        : {
+            ...output,
+            tables: output.tables.map((t) =>
+              t.table.rowCount > max
+                ? { ...t, table: t.table.select(Int32Array.from({ length: max }, (_, i) => i)) }
+                : t,
+            ),
+          };
+    const response = JSON.parse(responseJson(shown)) as { tables: ResultTable[] };
+    return response.tables.map((t, i) => ({ columns: t.columns, rows: t.rows, totalRows: totals[i] }));
   }
 }

@@ -169,8 +169,15 @@ async function runSection(
   }
   if (!prepared) throw new ReportDefinitionError(`section ${definition.id}: not prepared`);
   const query = prepared.query;
-  const [table] = await options.backend.run(prepared.text);
+  const maxRows =
+    definition.kind === 'table'
+      ? (definition.maxRows ?? DEFAULT_MAX_ROWS)
+      : definition.kind === 'headline'
+        ? 1
+        : undefined;
+  const [table] = await options.backend.run(prepared.text, maxRows === undefined ? {} : { maxRows });
   const result: ResultTable = table ?? { columns: [], rows: [] };
+  const totalRows = table?.totalRows ?? 0;
   const ref = { id: query.id, version: query.version };
   const title = base.title ?? query.title;
   switch (definition.kind) {
@@ -178,14 +185,13 @@ async function runSection(
       return { ...base, kind: 'headline', title, query: ref, tiles: tiles(definition, result) };
     case 'table': {
       const shown = definition.columns ? pickColumns(result, definition.columns, definition.id) : result;
-      const maxRows = definition.maxRows ?? DEFAULT_MAX_ROWS;
       return {
         ...base,
         kind: 'table',
         title,
         query: ref,
         table: { columns: shown.columns, rows: shown.rows.slice(0, maxRows) },
-        totalRows: shown.rows.length,
+        totalRows,
         emptyMessage: definition.empty,
       };
     }

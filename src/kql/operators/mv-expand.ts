@@ -11,7 +11,7 @@ import { KqlError } from '../errors.js';
 import { type Executor, Scope } from '../exec.js';
 import { coerce, toGuid } from '../functions/coerce.js';
 import type { ColumnDef, Expr, Tabular } from '../ir.js';
-import { Table } from '../table.js';
+import { appendColumns, defineLazyColumn, Table } from '../table.js';
 import { parseDatetime, parseTimespan, toDynamic } from '../text.js';
 import { columnsOf, firstToken, list, nameOf, role, span, type Translator } from '../translate.js';
 import { type Dynamic, isPlainObject, type KType, normLong, nullOf, toKType, type Value } from '../values.js';
@@ -310,22 +310,30 @@ function expandRows(input: Table, params: ExpandParams, executor: Executor, scop
   return out;
 }
 
-function repeatColumn(column: Value[], sources: number[]): Value[] {
-  return sources.map((row) => column[row]);
-}
-
-/** Lays the expanded values out in the given schema; other columns repeat their input row's value. */
+/**
+ * Lays the expanded values out in the given schema; other columns repeat their input row's value,
+ * gathered when first read (a wide input's unread columns are never repeated).
+ */
 function expandedTable(input: Table, params: ExpandParams, expanded: Expanded, columns: ColumnDef[]): Table {
-  const data = columns.map((column) => {
+  const repeated = input.select(expanded.sources);
+  const data: Value[][] = [];
+  for (const column of columns) {
     const e = params.expansions.findIndex((x) => x.name === column.name);
-    if (e >= 0) return expanded.values[e];
-    if (column.name === params.indexName) return expanded.indexes.slice();
-    const index = input.indexOf(column.name);
-    if (index < 0) return expanded.sources.map(() => nullOf(column.type));
-    const from = input.columns[index].type;
-    const values = repeatColumn(input.data[index], expanded.sources);
-    return from === column.type ? values : values.map((v) => coerce(v, from, column.type));
-  });
+    if (e >= 0) data.push(expanded.values[e]);
+    else if (column.name === params.indexName) data.push(expanded.indexes.slice());
+    else {
+      const index = input.indexOf(column.name);
+      if (index < 0) data.push(expanded.sources.map(() => nullOf(column.type)));
+      else {
+        const from = input.columns[index].type;
+        if (from === column.type) appendColumns(data, repeated.data, [index]);
+        else
+          defineLazyColumn(data, data.length, () =>
+            repeated.data[index].map((v) => coerce(v, from, column.type)),
+          );
+      }
+    }
+  }
   return new Table(columns, data, expanded.sources.length);
 }
 
