@@ -361,7 +361,11 @@ function executeMvApply(
   const all = expandedTable(table, params, expanded, params.expandedColumns);
   const replaced = new Set(params.expansions.map((e) => e.name));
   const kept = new Set(table.columns.map((c) => c.name).filter((name) => !replaced.has(name)));
-  const data: Value[][] = node.columns.map(() => []);
+  // Output columns taken from the input row repeat it, gathered when first read; the others come
+  // from the subquery's results.
+  const fromInput = node.columns.map((column) => (kept.has(column.name) ? table.indexOf(column.name) : -1));
+  const resultValues: Value[][] = node.columns.map(() => []);
+  const inputRows: number[] = [];
   let start = 0;
   for (let row = 0; row < table.rowCount; row++) {
     let end = start;
@@ -371,39 +375,38 @@ function executeMvApply(
     const rowScope = new Scope(scope);
     rowScope.set(APPLY_INPUT, { kind: 'tabular', table: () => subTable });
     const result = executor.tabular(params.subquery, rowScope);
-    appendRows(data, node.columns, result, kept, table, row);
+    for (let r = 0; r < result.rowCount; r++) inputRows.push(row);
+    node.columns.forEach((column, c) => {
+      if (fromInput[c] >= 0) return;
+      const index = result.indexOf(column.name);
+      const target = resultValues[c];
+      for (let r = 0; r < result.rowCount; r++) {
+        target.push(
+          index < 0
+            ? nullOf(column.type)
+            : coerce(result.data[index][r], result.columns[index].type, column.type),
+        );
+      }
+    });
   }
-  return new Table(node.columns, data, data[0]?.length ?? 0);
+  const repeated = table.select(inputRows);
+  const data: Value[][] = [];
+  node.columns.forEach((column, c) => {
+    const index = fromInput[c];
+    if (index < 0) data.push(resultValues[c]);
+    else if (table.columns[index].type === column.type) appendColumns(data, repeated.data, [index]);
+    else {
+      const from = table.columns[index].type;
+      defineLazyColumn(data, data.length, () =>
+        repeated.data[index].map((v) => coerce(v, from, column.type)),
+      );
+    }
+  });
+  return new Table(node.columns, data, inputRows.length);
 }
 
 function rangeOf(start: number, end: number): number[] {
   return Array.from({ length: end - start }, (_, i) => start + i);
-}
-
-/** The subquery's rows, with the input row's unexpanded columns alongside. */
-function appendRows(
-  data: Value[][],
-  columns: ColumnDef[],
-  result: Table,
-  kept: Set<string>,
-  input: Table,
-  row: number,
-): void {
-  columns.forEach((column, c) => {
-    const target = data[c];
-    const fromInput = kept.has(column.name) ? input.indexOf(column.name) : -1;
-    const fromResult = fromInput < 0 ? result.indexOf(column.name) : -1;
-    const source = fromInput >= 0 ? input : result;
-    const index = fromInput >= 0 ? fromInput : fromResult;
-    for (let r = 0; r < result.rowCount; r++) {
-      if (index < 0) {
-        target.push(nullOf(column.type));
-        continue;
-      }
-      const value = source.data[index][fromInput >= 0 ? row : r];
-      target.push(coerce(value, source.columns[index].type, column.type));
-    }
-  });
 }
 
 registerOperator('mv-expand', {
