@@ -4,37 +4,18 @@
  * empty analysis cache, then the median of 5 runs with the cache warm. Prints figures; asserts nothing.
  * Run: npm run bench:reports [-- --runs N]
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadReports } from '../src/reports/definition.js';
 import { readRows } from '../src/store/reader.js';
 import { Workspace } from '../src/store/workspace.js';
+import { demoWorkspace, medianMs, seconds, wall } from './cli-timing.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'bin/provlog.js');
-const demo = join(root, 'provlog-demo');
-const workspaceDir = join(demo, 'workspace');
-
-function wall(args: string[], env: NodeJS.ProcessEnv = {}): number {
-  const start = performance.now();
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  const ms = performance.now() - start;
-  if (result.status !== 0) throw new Error(`provlog ${args.join(' ')} failed: ${result.stderr}`);
-  return ms;
-}
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-
-if (!existsSync(join(workspaceDir, 'catalog.json'))) wall(['demo', '--dir', demo]);
+const workspaceDir = demoWorkspace();
 const workspace = Workspace.open(workspaceDir);
 let end = '';
 let user = '';
@@ -70,7 +51,7 @@ try {
     const cold = wall(args, { PROVLOG_CACHE_DIR: cache });
     const warm = Array.from({ length: runs }, () => wall(args, { PROVLOG_CACHE_DIR: cache }));
     console.log(
-      `${report.id.padEnd(22)} ${seconds(cold).padStart(13)}   ${seconds(median(warm)).padStart(22)}   <= 2 s`,
+      `${report.id.padEnd(22)} ${seconds(cold).padStart(13)}   ${seconds(medianMs(warm)).padStart(22)}   <= 2 s`,
     );
   }
 } finally {

@@ -2,33 +2,19 @@
  * Start-up benchmark: wall time of `provlog --help` and of a query on the demo workspace, with the
  * analyser's cache cold and warm. Prints medians; asserts nothing. Run: npm run bench:startup
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { demoDir, demoWorkspace, medianMs, root, seconds, wall } from './cli-timing.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'bin/provlog.js');
-const demo = join(root, 'provlog-demo');
+const demo = demoDir;
 const query = join(root, 'bench/queries/failures-by-app.kql');
 
-function wall(args: string[], env: NodeJS.ProcessEnv = {}): number {
-  const start = performance.now();
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  const ms = performance.now() - start;
-  if (result.status !== 0) throw new Error(`provlog ${args.join(' ')} failed: ${result.stderr}`);
-  return ms;
-}
-
 function median(values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  return `${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(2)} s`;
+  return seconds(medianMs(values));
 }
 
-if (!existsSync(join(demo, 'workspace', 'catalog.json'))) wall(['demo', '--dir', demo]);
+demoWorkspace();
 const cache = mkdtempSync(join(tmpdir(), 'provlog-cache-'));
 try {
   const help = Array.from({ length: 5 }, () => wall(['--help']));

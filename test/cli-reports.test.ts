@@ -157,37 +157,27 @@ describe('provlog report', () => {
   });
 
   it('warns when the window is longer than the data it can see', () => {
-    const result = provlog([
-      'report',
-      'run',
-      'quarantine',
-      '--workspace',
-      ws,
-      '--now',
-      END,
-      '--since',
-      '90d',
-      '--format',
-      'json',
-    ]);
+    const since = (window: string) =>
+      provlog([
+        'report',
+        'run',
+        'quarantine',
+        '--workspace',
+        ws,
+        '--now',
+        END,
+        '--since',
+        window,
+        '--format',
+        'json',
+      ]);
+    const result = since('90d');
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(
       /warning: The window starts 2026-03-03 .* holds provisioning logs only from 2026-05-12/,
     );
     expect((JSON.parse(result.stdout) as ReportResult).warnings).toHaveLength(1);
-    const inside = provlog([
-      'report',
-      'run',
-      'quarantine',
-      '--workspace',
-      ws,
-      '--now',
-      END,
-      '--since',
-      '7d',
-      '--format',
-      'json',
-    ]);
+    const inside = since('7d');
     expect(inside.stderr).toBe('');
   });
 
