@@ -179,6 +179,9 @@ describe('provlog report', () => {
     expect((JSON.parse(result.stdout) as ReportResult).warnings).toHaveLength(1);
     const inside = since('7d');
     expect(inside.stderr).toBe('');
+    // The generated logs start minutes after the 20-day window does: no warning for that.
+    expect(since('20d').stderr).toBe('');
+    expect(since('22d').stderr).toMatch(/warning: The window starts 2026-05-10/);
   });
 
   it('needs the parameters a report requires', () => {

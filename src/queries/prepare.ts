@@ -4,7 +4,6 @@
  */
 import { functionPreamble, type QueryLibrary } from './library.js';
 import {
-  displayValue,
   formatParameter,
   ParameterError,
   type ParameterValue,
@@ -13,7 +12,6 @@ import {
   type TokenContext,
 } from './parameters.js';
 import type { QueryDef } from './query-file.js';
-import { resolveWindow } from './time-range.js';
 
 /** Parameter texts by name, as given with `--param Name=Value` (a name may repeat). */
 export type ParameterTexts = ReadonlyMap<string, readonly string[]>;
@@ -35,8 +33,6 @@ export interface PreparedQuery {
   /** The text to run: function definitions, then the body with parameters substituted. */
   text: string;
   values: Map<string, ParameterValue>;
-  /** The time window of the query's timerange parameter, when it has one. */
-  window?: { from: bigint; to: bigint; label: string };
 }
 
 /**
@@ -94,15 +90,5 @@ export function prepareQuery(
 ): PreparedQuery {
   const values = bindParameters(query, texts, { strict: options.strict ?? true });
   const body = substitute(query.body, values, 'query', options.now);
-  const prepared: PreparedQuery = { query, text: functionPreamble(library, body) + body, values };
-  for (const value of values.values()) {
-    if (value.type === 'timerange') {
-      prepared.window = {
-        ...resolveWindow(value.range, options.now),
-        label: displayValue(value, options.now),
-      };
-      break;
-    }
-  }
-  return prepared;
+  return { query, text: functionPreamble(library, body) + body, values };
 }

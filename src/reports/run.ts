@@ -105,7 +105,11 @@ function windowWarnings(window: ReportWindow, source: ReportResult['source']): s
     return warnings;
   }
   const day = (iso: string) => displayTime(BigInt(Date.parse(iso)) * 10_000n);
-  if (window.from && Date.parse(window.from) < Date.parse(source.dataFrom)) {
+  // Logs rarely start on the window's first minute: a gap under a day (or a tenth of the window) is not
+  // worth a warning.
+  const span = Date.parse(window.to) - Date.parse(window.from);
+  const slack = Math.min(86_400_000, span / 10);
+  if (window.from && Date.parse(window.from) + slack < Date.parse(source.dataFrom)) {
     warnings.push(
       `The window starts ${day(window.from)}, but ${where} holds provisioning logs only from ${day(source.dataFrom)}: ` +
         'counts cover less time than the window. Import older logs (provlog import) or shorten the window.',

@@ -325,16 +325,18 @@ function expandedTable(input: Table, params: ExpandParams, expanded: Expanded, c
       const index = input.indexOf(column.name);
       if (index < 0) data.push(expanded.sources.map(() => nullOf(column.type)));
       else {
-        const from = input.columns[index].type;
-        if (from === column.type) appendColumns(data, repeated.data, [index]);
-        else
-          defineLazyColumn(data, data.length, () =>
-            repeated.data[index].map((v) => coerce(v, from, column.type)),
-          );
+        appendRepeated(data, repeated, index, column.type);
       }
     }
   }
   return new Table(columns, data, expanded.sources.length);
+}
+
+/** Appends column `index` of `repeated` to `data` as `type`, without reading it (converted when read). */
+function appendRepeated(data: Value[][], repeated: Table, index: number, type: KType): void {
+  const from = repeated.columns[index].type;
+  if (from === type) appendColumns(data, repeated.data, [index]);
+  else defineLazyColumn(data, data.length, () => repeated.data[index].map((v) => coerce(v, from, type)));
 }
 
 function executeMvExpand(
@@ -394,13 +396,7 @@ function executeMvApply(
   node.columns.forEach((column, c) => {
     const index = fromInput[c];
     if (index < 0) data.push(resultValues[c]);
-    else if (table.columns[index].type === column.type) appendColumns(data, repeated.data, [index]);
-    else {
-      const from = table.columns[index].type;
-      defineLazyColumn(data, data.length, () =>
-        repeated.data[index].map((v) => coerce(v, from, column.type)),
-      );
-    }
+    else appendRepeated(data, repeated, index, column.type);
   });
   return new Table(node.columns, data, inputRows.length);
 }
