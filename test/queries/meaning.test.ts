@@ -19,6 +19,8 @@ import {
 import { tempDir } from '../helpers/cli.js';
 
 const library = loadLibrary();
+/** Query ids the tests below ran: every shipped query must be among them. */
+const ran = new Set<string>();
 let workspace: Workspace;
 let truth: GroundTruth;
 let rows: Row[];
@@ -81,6 +83,7 @@ const isFake = (r: Row) => r.sourceType === 'FakeServicePrincipal';
 async function run(id: string, params: Record<string, string | string[]> = {}, now = truth.end) {
   const query = library.query(id);
   if (!query) throw new Error(`no query ${id}`);
+  ran.add(id);
   const texts = new Map(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
   const backend = new LocalBackend(workspace, { now: BigInt(Date.parse(now)) * 10_000n, library });
   const prepared = prepareQuery(library, query, texts, { now: BigInt(Date.parse(now)) * 10_000n });
@@ -353,5 +356,11 @@ describe('quarantine and stopped jobs', () => {
       .pop()!;
     expect(String(result[0].LastEvent).slice(0, 19)).toBe(last.slice(0, 19));
     expect(await run('provisioning-stopped', { Silence: '2h' })).toEqual([]);
+  });
+});
+
+describe('coverage', () => {
+  it('ran every shipped query above', () => {
+    expect(library.queries.map((q) => q.id).filter((id) => !ran.has(id))).toEqual([]);
   });
 });
