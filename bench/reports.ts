@@ -1,7 +1,8 @@
 /**
  * Report benchmark: wall time of `provlog report run <id>` (HTML, the default format) for every
  * report on the demo workspace, the way a user runs it: a new process each time. First run with an
- * empty analysis cache, then the median of 5 runs with the cache warm. Prints figures; asserts nothing.
+ * empty user analysis cache (reports with default parameters find their analyses prebuilt in dist/),
+ * then the median of 5 runs with the cache warm. Prints figures; asserts nothing.
  * Run: npm run bench:reports [-- --runs N]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,7 +35,7 @@ const cache = mkdtempSync(join(tmpdir(), 'provlog-cache-'));
 const out = mkdtempSync(join(tmpdir(), 'provlog-reports-'));
 try {
   console.log(`demo workspace ${workspaceDir}, now ${end}, node ${process.version}`);
-  console.log('report                 analyser cold   cached (median of ' + runs + ')   target');
+  console.log(`report                 first run   cached (median of ${runs})   target`);
   for (const report of loadReports()) {
     const args = [
       'report',

@@ -50,7 +50,10 @@ export async function runDemo(args: DemoArgs): Promise<number> {
   let reportPath: string;
   let headline: Tile[];
   try {
-    const result = await runLocalReport('provisioning-health', workspace.dir, { now: tenant.options.end });
+    const result = await runLocalReport('provisioning-health', workspace.dir, {
+      now: tenant.options.end,
+      onSection: (section) => charts.start(section),
+    });
     [reportPath] = await writeReport(result, 'html', join(dir, 'provisioning-health.html'), charts);
     headline = result.sections.find((s) => s.kind === 'headline')?.tiles ?? [];
   } finally {

@@ -12,6 +12,7 @@ import { formatDatetime, toText } from '../kql/text.js';
 import { WorkspaceTableSource, workspaceSchemas } from '../kql/workspace-source.js';
 import { csvSafeCell } from '../output/csv-safe.js';
 import { functionPreamble, loadLibrary } from '../queries/library.js';
+import { prebuiltAnalysesDir } from '../queries/prebuilt.js';
 import { parameterTexts, prepareQuery } from '../queries/prepare.js';
 import { parseQueryFile, type QueryDef } from '../queries/query-file.js';
 import { Workspace } from '../store/workspace.js';
@@ -99,7 +100,7 @@ export async function runQueryCommand(args: QueryRunArgs): Promise<number> {
       now,
       schemas: workspaceSchemas(),
       source: lazyWorkspaceSource(resolveWorkspaceDir(args.workspace)),
-      analysisCache: { dir: analysisCacheDir() },
+      analysisCache: { dir: analysisCacheDir(), prebuilt: [prebuiltAnalysesDir()] },
     });
     print(output, format);
     return exitCodes.ok;

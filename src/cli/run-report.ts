@@ -12,7 +12,7 @@ import type { ReportResult } from '../reports/model.js';
 import { renderCsv } from '../reports/render-csv.js';
 import { renderHtml } from '../reports/render-html.js';
 import { renderMarkdown } from '../reports/render-markdown.js';
-import { runReport } from '../reports/run.js';
+import { type ReportRunOptions, runReport } from '../reports/run.js';
 import { writeFileAtomic } from '../store/fsutil.js';
 import { Workspace } from '../store/workspace.js';
 import { analysisCacheDir } from './cache-dir.js';
@@ -68,7 +68,12 @@ function openWorkspace(dir: string): Workspace {
 export async function runLocalReport(
   reportId: string,
   workspaceDir: string,
-  options: { now?: string; params?: readonly string[]; timeRange?: string },
+  options: {
+    now?: string;
+    params?: readonly string[];
+    timeRange?: string;
+    onSection?: ReportRunOptions['onSection'];
+  },
 ): Promise<ReportResult> {
   const report = findReport(reportId);
   const now = nowTicks(options.now);
@@ -88,7 +93,13 @@ export async function runLocalReport(
     library,
     analysisCacheDir: analysisCacheDir(),
   });
-  return runReport(report, { library, backend, params: texts, now });
+  return runReport(report, {
+    library,
+    backend,
+    params: texts,
+    now,
+    ...(options.onSection ? { onSection: options.onSection } : {}),
+  });
 }
 
 export async function runReportCommand(args: ReportRunArgs): Promise<number> {
@@ -100,6 +111,7 @@ export async function runReportCommand(args: ReportRunArgs): Promise<number> {
       now,
       params: args.param,
       timeRange: timeRangeText(args, now),
+      ...(charts ? { onSection: (section) => charts.start(section) } : {}),
     });
     for (const warning of result.warnings) process.stderr.write(`provlog: warning: ${warning}\n`);
     const written = await writeReport(result, args.format, args.output, charts);

@@ -4,7 +4,7 @@
  * The key includes a hash of the analyser bridge, so a new tree format never reads stale entries.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Analysis, analyze, type TableColumns } from './analyzer.js';
@@ -14,7 +14,9 @@ let bridgeHash: string | undefined;
 function analyserIdentity(): string {
   if (!bridgeHash) {
     const hash = createHash('sha256');
-    hash.update(readFileSync(new URL('./analyzer.js', import.meta.url)));
+    // The compiled bridge; run from the TypeScript sources (tests), their text (a key of its own).
+    const compiled = new URL('./analyzer.js', import.meta.url);
+    hash.update(readFileSync(existsSync(compiled) ? compiled : new URL('./analyzer.ts', import.meta.url)));
     hash.update(
       readFileSync(createRequire(import.meta.url).resolve('@kusto/language-service-next/package.json')),
     );

@@ -10,6 +10,7 @@ import type { ReportSource, ResultTable } from '../reports/model.js';
 import { workspaceInfo } from '../store/reader.js';
 import type { Workspace } from '../store/workspace.js';
 import type { QueryLibrary } from './library.js';
+import { prebuiltAnalysesDir } from './prebuilt.js';
 
 export interface QueryBackend {
   /** What the results come from, and the time range of the provisioning logs it holds. */
@@ -28,7 +29,7 @@ export type BackendTable = ResultTable & { totalRows: number };
 export interface LocalBackendOptions {
   /** The clock now() and ago() use, in ticks. */
   now: bigint;
-  /** Where analyses are cached on disk between runs. */
+  /** Where analyses are cached on disk between runs (the shipped queries' prebuilt ones are read too). */
   analysisCacheDir?: string;
   /** Shares the results of the library's functions between the queries of one backend. */
   library?: QueryLibrary;
@@ -71,7 +72,10 @@ export class LocalBackend implements QueryBackend {
   private runOptions() {
     return {
       schemas: workspaceSchemas(),
-      ...(this.options.analysisCacheDir ? { analysisCache: { dir: this.options.analysisCacheDir } } : {}),
+      analysisCache: {
+        prebuilt: [prebuiltAnalysesDir()],
+        ...(this.options.analysisCacheDir ? { dir: this.options.analysisCacheDir } : {}),
+      },
     };
   }
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ChartSpec, ResultTable } from './model.js';
+import type { ChartSpec, ReportSection, ResultTable } from './model.js';
 
 /** Draws charts on a worker thread (see chart-worker.ts); `close` when done. */
 export class ChartThread {
@@ -26,12 +26,26 @@ export class ChartThread {
     });
   }
 
+  private readonly drawn = new WeakMap<ResultTable, Promise<string>>();
+
+  /** The chart's SVG; a table already sent (by `start`) is not drawn twice. */
   render(table: ResultTable, chart: ChartSpec): Promise<string> {
-    const id = this.next++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, table, chart });
-    });
+    let svg = this.drawn.get(table);
+    if (!svg) {
+      const id = this.next++;
+      svg = new Promise((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        this.worker.postMessage({ id, table, chart });
+      });
+      this.drawn.set(table, svg);
+    }
+    return svg;
+  }
+
+  /** Starts drawing a report section's chart while the report's other queries run. */
+  start(section: ReportSection): void {
+    if (section.kind === 'chart' && section.table.rows.length > 0)
+      this.render(section.table, section.chart).catch(() => {}); // awaited again when the HTML is built
   }
 
   async close(): Promise<void> {

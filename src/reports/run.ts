@@ -25,6 +25,8 @@ export interface ReportRunOptions {
   params: ParameterTexts;
   /** The clock of the run, in ticks. */
   now: bigint;
+  /** Told each section as soon as it is ready (a renderer may start drawing its chart). */
+  onSection?: (section: ReportSection) => void;
 }
 
 const DEFAULT_MAX_ROWS = 200;
@@ -39,7 +41,9 @@ export async function runReport(report: ReportDefinition, options: ReportRunOpti
   options.backend.prepare?.(prepared.flatMap((p) => (p ? [p.text] : [])));
   const sections: ReportSection[] = [];
   for (const [i, definition] of report.sections.entries()) {
-    sections.push(await runSection(definition, prepared[i], values, options));
+    const section = await runSection(definition, prepared[i], values, options);
+    options.onSection?.(section);
+    sections.push(section);
   }
   return {
     report: { id: report.id, version: report.version, title: report.title, description: report.description },
