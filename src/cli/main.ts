@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { UserError } from '../errors.js';
+import { provlogVersion } from '../package-root.js';
 import { demoCommand } from './commands/demo.js';
 import { generateCommand } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
@@ -8,13 +8,6 @@ import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { workspaceCommand } from './commands/workspace.js';
 import { exitCodes } from './exit-codes.js';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 class UsageError extends Error {}
 
@@ -39,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, 'Name a command; see provlog --help')
     .recommendCommands()
     .strict()
-    .version(packageVersion())
+    .version(provlogVersion())
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 110))
