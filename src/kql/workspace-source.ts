@@ -153,18 +153,21 @@ function decodeFixed(vector: Vector, type: KType, n: number, out: Value[]): void
 export class WorkspaceTableSource implements TableSource {
   private readonly cache = new Map<string, Table>();
   private wanted = new Set<string>();
+  /** The columns of the query running now (without the report's other queries'). */
+  private queryWanted = new Set<string>();
 
   private alwaysWanted = new Set<string>();
 
   /** The columns the next query reads, so they are loaded in one pass. */
   prefetch(columns: Iterable<string>): void {
-    this.wanted = new Set([...this.alwaysWanted, ...columns]);
+    this.queryWanted = new Set(columns);
+    this.wanted = new Set([...this.alwaysWanted, ...this.queryWanted]);
   }
 
   /** Columns every later query may read (a report's queries): loaded with the first column read. */
   prefetchForAll(columns: Iterable<string>): void {
     for (const column of columns) this.alwaysWanted.add(column);
-    this.prefetch(this.wanted);
+    this.wanted = new Set([...this.alwaysWanted, ...this.queryWanted]);
   }
 
   constructor(private readonly workspace: Workspace) {}
@@ -223,7 +226,7 @@ export class WorkspaceTableSource implements TableSource {
             subsets.set(indexes, done);
           }
           if (!done.has(column.name)) {
-            const group = [...new Set([column.name, ...this.wanted])].filter(
+            const group = [...new Set([column.name, ...this.queryWanted])].filter(
               (c) => typeOf.get(c) === 'string' && !decoded.has(c) && !done!.has(c),
             );
             const values = stringsAt(this.workspace, files, group, indexes);
