@@ -7,7 +7,7 @@ import type { QueryDef } from '../queries/query-file.js';
 import type { QueryListArgs, QueryShowArgs } from './commands/query.js';
 import { exitCodes } from './exit-codes.js';
 import { printJson, textTable } from './format.js';
-import { timeRangeText } from './time-options.js';
+import { applyTimeRange, timeRangeText } from './time-options.js';
 
 function describeQuery(query: QueryDef) {
   return {
@@ -44,9 +44,7 @@ export async function runQueryShow(args: QueryShowArgs): Promise<number> {
   if (args.text) {
     const now = nowTicks(args.now);
     const texts = parameterTexts(args.param);
-    const range = timeRangeText(args, formatDatetime(now));
-    const timeParam = query.parameters.find((p) => p.type === 'timerange');
-    if (range !== undefined && timeParam) texts.set(timeParam.name, [range]);
+    applyTimeRange(texts, query.parameters, timeRangeText(args, formatDatetime(now)), `query ${query.id}`);
     process.stdout.write(`${prepareQuery(library, query, texts, { now }).text}\n`);
     return exitCodes.ok;
   }

@@ -20,7 +20,7 @@ import { analysisCacheDir } from './cache-dir.js';
 import type { QueryCheckArgs, QueryRunArgs } from './commands/query.js';
 import { exitCodes } from './exit-codes.js';
 import { textTable } from './format.js';
-import { timeRangeText } from './time-options.js';
+import { applyTimeRange, timeRangeText } from './time-options.js';
 import { resolveWorkspaceDir } from './workspace-dir.js';
 
 async function readQuery(file: string): Promise<string> {
@@ -145,16 +145,7 @@ async function resolveQueryText(args: QueryRunArgs, now: bigint): Promise<string
     return functionPreamble(library, plain) + plain;
   }
   const query = definition!;
-  if (range !== undefined) {
-    const timeParam = query.parameters.find((p) => p.type === 'timerange');
-    if (!timeParam)
-      throw new UserError(`query ${query.id} has no time range parameter for --since/--from/--to`);
-    if (texts.has(timeParam.name))
-      throw new UserError(
-        `give the time range either with --param ${timeParam.name}= or with --since/--from`,
-      );
-    texts.set(timeParam.name, [range]);
-  }
+  applyTimeRange(texts, query.parameters, range, `query ${query.id}`);
   return prepareQuery(library, query, texts, { now }).text;
 }
 

@@ -19,7 +19,7 @@ import { analysisCacheDir } from './cache-dir.js';
 import type { ReportListArgs, ReportRunArgs } from './commands/report.js';
 import { exitCodes } from './exit-codes.js';
 import { printJson, textTable } from './format.js';
-import { timeRangeText } from './time-options.js';
+import { applyTimeRange, timeRangeText } from './time-options.js';
 import { resolveWorkspaceDir } from './workspace-dir.js';
 
 export async function runReportList(args: ReportListArgs): Promise<number> {
@@ -78,15 +78,7 @@ export async function runLocalReport(
   const report = findReport(reportId);
   const now = nowTicks(options.now);
   const texts = parameterTexts(options.params ?? []);
-  if (options.timeRange !== undefined) {
-    const timeParam = report.parameters.find((p) => p.type === 'timerange');
-    if (!timeParam) throw new UserError(`report ${report.id} has no time range for --since/--from/--to`);
-    if (texts.has(timeParam.name))
-      throw new UserError(
-        `give the time range either with --param ${timeParam.name}= or with --since/--from`,
-      );
-    texts.set(timeParam.name, [options.timeRange]);
-  }
+  applyTimeRange(texts, report.parameters, options.timeRange, `report ${report.id}`);
   const library = loadLibrary();
   const backend = new LocalBackend(openWorkspace(workspaceDir), {
     now,

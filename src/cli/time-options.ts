@@ -1,5 +1,5 @@
 import type { Options } from 'yargs';
-import { ParameterError } from '../queries/parameters.js';
+import { type ParameterDef, ParameterError } from '../queries/parameters.js';
 
 export const timeOptions = {
   since: {
@@ -36,4 +36,24 @@ export function timeRangeText(args: TimeArgs, now: string): string | undefined {
   if (args.to !== undefined && args.from === undefined) throw new ParameterError('--to needs --from');
   if (args.from !== undefined) return `${args.from}/${args.to ?? now}`;
   return undefined;
+}
+
+/**
+ * Sets the time-range parameter of a query or report (`owner`, e.g. "query top-errors") from
+ * `--since`/`--from`/`--to` text, refusing a second value given with `--param`.
+ */
+export function applyTimeRange(
+  texts: Map<string, readonly string[]>,
+  parameters: readonly Pick<ParameterDef, 'name' | 'type'>[],
+  range: string | undefined,
+  owner: string,
+): void {
+  if (range === undefined) return;
+  const timeParam = parameters.find((p) => p.type === 'timerange');
+  if (!timeParam) throw new ParameterError(`${owner} has no time range parameter for --since/--from/--to`);
+  if (texts.has(timeParam.name))
+    throw new ParameterError(
+      `give the time range either with --param ${timeParam.name}= or with --since/--from`,
+    );
+  texts.set(timeParam.name, [range]);
 }

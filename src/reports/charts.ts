@@ -4,6 +4,7 @@
  */
 import { type ChartData, chartData } from './chart-data.js';
 import { CHART_FONT, chartSize, vegaLiteSpec } from './chart-spec.js';
+import { escapeHtml } from './html-escape.js';
 import type { ChartKind, ChartSpec, ResultTable } from './model.js';
 
 type VegaModules = [typeof import('vega-lite'), typeof import('vega')];
@@ -20,10 +21,6 @@ export function preloadVega(): void {
   loadVega().catch(() => {});
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** The SVG for a chart with nothing to draw: a framed note of the same size. */
 function placeholderSvg(message: string, width: number, height: number): string {
   return (
@@ -31,7 +28,7 @@ function placeholderSvg(message: string, width: number, height: number): string 
     `viewBox="0 0 ${width} ${height}" role="img"><rect x="0.5" y="0.5" width="${width - 1}" ` +
     `height="${height - 1}" fill="#F5F7FA" stroke="#CBD2D9"/><text x="${width / 2}" y="${height / 2}" ` +
     `text-anchor="middle" dominant-baseline="middle" font-family="${CHART_FONT}" font-size="13" ` +
-    `fill="#52606D">${escapeXml(message)}</text></svg>`
+    `fill="#52606D">${escapeHtml(message)}</text></svg>`
   );
 }
 
