@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { UserError } from '../errors.js';
 import { provlogVersion } from '../package-root.js';
 import { demoCommand } from './commands/demo.js';
+import { emulatorCommand } from './commands/emulator.js';
 import { generateCommand } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
 import { queryCommand } from './commands/query.js';
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(reportCommand(outcome))
     .command(workspaceCommand(outcome))
     .command(demoCommand(outcome))
+    .command(emulatorCommand(outcome))
     .demandCommand(1, 'Name a command; see provlog --help')
     .recommendCommands()
     .strict()

@@ -56,3 +56,31 @@ export function tenantArgs(
     size.end,
   ];
 }
+
+/**
+ * Runs the built CLI without blocking the test process, for tests that serve something to it in
+ * process (the emulator); `spawnSync` would stall the server the CLI talks to.
+ */
+export function provlogAsync(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
+): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, PROVLOG_WORKSPACE: undefined, PROVLOG_EMULATOR: undefined, ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
+}

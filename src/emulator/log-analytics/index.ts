@@ -1,0 +1,6 @@
+/** Log Analytics query API routes. */
+import type { Route } from '../router.js';
+
+export function logAnalyticsRoutes(): Route[] {
+  return [];
+}
