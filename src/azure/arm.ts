@@ -127,11 +127,13 @@ export class ArmClient {
     let headers = firstHeaders;
     for (;;) {
       await sleep(retryAfterMs(headers) ?? intervalMs ?? DEFAULT_POLL_MS);
-      const withVersion = url.includes('api-version=') ? undefined : apiVersion;
+      // The client drops queryParameters for absolute URLs, so the api-version goes into the URL itself.
+      const pollUrl = new URL(url);
+      if (!pollUrl.searchParams.has('api-version')) pollUrl.searchParams.set('api-version', apiVersion);
       const response = await this.request<{ status?: string; error?: { code?: string; message?: string } }>(
         'GET',
-        url,
-        withVersion,
+        pollUrl.toString(),
+        undefined,
       );
       headers = response.headers;
       if (!asyncOperation) {
