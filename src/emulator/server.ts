@@ -149,6 +149,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       headers: req.headers,
       body,
     };
+    // Faults stand for the network and the service front end, so they come before routing.
+    if (!request.path.startsWith('/_emulator/')) {
+      const fault = decideFault(request.path, settings, dice);
+      if (settings.faults.latencyMs > 0) await sleep(settings.faults.latencyMs);
+      if (fault.kind === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.kind === 'reply') {
+        send(res, fault.reply, req);
+        return;
+      }
+    }
     const matched = router.match(request.method, request.path);
     if (!matched) {
       send(
@@ -170,18 +183,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       const denied = checkToken(request, token);
       if (denied) {
         send(res, denied, req);
-        return;
-      }
-    }
-    if (!request.path.startsWith('/_emulator/')) {
-      const fault = decideFault(request.path, settings, dice);
-      if (settings.faults.latencyMs > 0) await sleep(settings.faults.latencyMs);
-      if (fault.kind === 'drop') {
-        req.socket.destroy();
-        return;
-      }
-      if (fault.kind === 'reply') {
-        send(res, fault.reply, req);
         return;
       }
     }

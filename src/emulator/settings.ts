@@ -30,6 +30,13 @@ export const emulatorSettingsSchema = z
         requestsPerMinute: z.number().int().min(1).default(12_000),
         /** Largest accepted request body, compressed or not (the service's 1 MB limit, read as 1 MiB). */
         maxBodyBytes: z.number().int().min(1).default(1_048_576),
+        /** Longer string values are truncated to this many UTF-8 bytes (the service's 64 KB per field). */
+        maxFieldBytes: z.number().int().min(1).default(65_536),
+        /**
+         * A TimeGenerated more than 2 days before or 1 day after the request arrived is replaced with the
+         * arrival time, as the service does; a backfill keeps the original time in a column of its own.
+         */
+        replaceOutOfRangeTimeGenerated: z.boolean().default(true),
       })
       .prefault({}),
     graph: z
@@ -59,6 +66,11 @@ export const emulatorSettingsSchema = z
         noContentWhenEmpty: z.boolean().default(true),
         /** The result row limit (the service's 500,000); more rows give a PartialError. */
         maxResultRows: z.number().int().min(1).default(500_000),
+        /**
+         * Added to every query's run time, in milliseconds: a slow query. It counts against the
+         * client's `Prefer: wait=N`; past it the query fails with 504 GatewayTimeout.
+         */
+        executionDelayMs: z.number().min(0).default(0),
       })
       .prefault({}),
   })
