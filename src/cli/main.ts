@@ -5,8 +5,11 @@ import { demoCommand } from './commands/demo.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { generateCommand } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
+import { ingestCommand } from './commands/ingest.js';
+import { pullCommand } from './commands/pull.js';
 import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
+import { statusCommand } from './commands/status.js';
 import { workspaceCommand } from './commands/workspace.js';
 import { exitCodes } from './exit-codes.js';
 
@@ -26,11 +29,14 @@ export async function main(argv: string[]): Promise<number> {
     })
     .command(generateCommand(outcome))
     .command(importCommand(outcome))
+    .command(ingestCommand(outcome))
     .command(queryCommand(outcome))
     .command(reportCommand(outcome))
     .command(workspaceCommand(outcome))
     .command(demoCommand(outcome))
     .command(emulatorCommand(outcome))
+    .command(pullCommand(outcome))
+    .command(statusCommand(outcome))
     .demandCommand(1, 'Name a command; see provlog --help')
     .recommendCommands()
     .strict()

@@ -95,6 +95,8 @@ export async function runQueryCommand(args: QueryRunArgs): Promise<number> {
   const format = args.json ? 'json' : args.format;
   const now = nowTicks(args.now);
   const text = await resolveQueryText(args, now);
+  if (args.workspaceId !== undefined)
+    return runRemoteQuery({ ...args, workspaceId: args.workspaceId }, text, now, format);
   try {
     const output = runQuery(text, {
       now,
@@ -110,6 +112,26 @@ export async function runQueryCommand(args: QueryRunArgs): Promise<number> {
       return exitCodes.error;
     }
     throw error;
+  }
+}
+
+/** `query run --workspace-id`: the same text on Log Analytics, printed the same way. */
+async function runRemoteQuery(
+  args: QueryRunArgs & { workspaceId: string },
+  text: string,
+  now: bigint,
+  format: QueryRunArgs['format'],
+): Promise<number> {
+  const { openRemoteBackend, queryRefusal, remoteError } = await import('./open-remote-backend.js');
+  const backend = await openRemoteBackend(args, now, { dataRange: false });
+  try {
+    print(await backend.output(text), format);
+    return exitCodes.ok;
+  } catch (error) {
+    const refusal = queryRefusal(error);
+    if (refusal === undefined) throw remoteError(error, args.workspaceId);
+    process.stderr.write(`provlog: query failed: ${refusal}\n`);
+    return exitCodes.error;
   }
 }
 

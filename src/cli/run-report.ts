@@ -3,8 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { nowTicks } from '../kql/engine.js';
 import { formatDatetime } from '../kql/text.js';
-import { LocalBackend } from '../queries/backend.js';
-import { loadLibrary } from '../queries/library.js';
+import { LocalBackend, type QueryBackend } from '../queries/backend.js';
+import { loadLibrary, type QueryLibrary } from '../queries/library.js';
 import { parameterTexts } from '../queries/prepare.js';
 import { ChartThread } from '../reports/chart-thread.js';
 import { loadReports, type ReportDefinition } from '../reports/definition.js';
@@ -19,6 +19,7 @@ import { analysisCacheDir } from './cache-dir.js';
 import type { ReportListArgs, ReportRunArgs } from './commands/report.js';
 import { exitCodes } from './exit-codes.js';
 import { printJson, textTable } from './format.js';
+import type { RemoteArgs } from './remote-workspace.js';
 import { applyTimeRange, timeRangeText } from './time-options.js';
 import { resolveWorkspaceDir } from './workspace-dir.js';
 
@@ -64,27 +65,56 @@ function openWorkspace(dir: string): Workspace {
   }
 }
 
+interface ReportOptions {
+  now?: string;
+  params?: readonly string[];
+  timeRange?: string;
+  onSection?: ReportRunOptions['onSection'];
+}
+
 /** Runs a report on a local workspace and returns the result (for the CLI and the demo). */
 export async function runLocalReport(
   reportId: string,
   workspaceDir: string,
-  options: {
-    now?: string;
-    params?: readonly string[];
-    timeRange?: string;
-    onSection?: ReportRunOptions['onSection'];
-  },
+  options: ReportOptions,
+): Promise<ReportResult> {
+  return runReportOn(
+    reportId,
+    async (library, now) =>
+      new LocalBackend(openWorkspace(workspaceDir), { now, library, analysisCacheDir: analysisCacheDir() }),
+    options,
+  );
+}
+
+/** Runs a report on a Log Analytics workspace (`--workspace-id`). */
+async function runRemoteReport(
+  reportId: string,
+  args: RemoteArgs & { workspaceId: string },
+  options: ReportOptions,
+): Promise<ReportResult> {
+  const { openRemoteBackend, remoteError } = await import('./open-remote-backend.js');
+  try {
+    return await runReportOn(
+      reportId,
+      (_library, now) => openRemoteBackend(args, now, { dataRange: true }),
+      options,
+    );
+  } catch (error) {
+    throw remoteError(error, args.workspaceId);
+  }
+}
+
+async function runReportOn(
+  reportId: string,
+  backendFor: (library: QueryLibrary, now: bigint) => Promise<QueryBackend>,
+  options: ReportOptions,
 ): Promise<ReportResult> {
   const report = findReport(reportId);
   const now = nowTicks(options.now);
   const texts = parameterTexts(options.params ?? []);
   applyTimeRange(texts, report.parameters, options.timeRange, `report ${report.id}`);
   const library = loadLibrary();
-  const backend = new LocalBackend(openWorkspace(workspaceDir), {
-    now,
-    library,
-    analysisCacheDir: analysisCacheDir(),
-  });
+  const backend = await backendFor(library, now);
   return runReport(report, {
     library,
     backend,
@@ -99,12 +129,16 @@ export async function runReportCommand(args: ReportRunArgs): Promise<number> {
   // Vega loads on the other core while the queries run.
   const charts = args.format === 'html' ? new ChartThread() : undefined;
   try {
-    const result = await runLocalReport(args.report, resolveWorkspaceDir(args.workspace), {
+    const options: ReportOptions = {
       now,
       params: args.param,
       timeRange: timeRangeText(args, now),
       ...(charts ? { onSection: (section) => charts.start(section) } : {}),
-    });
+    };
+    const result =
+      args.workspaceId !== undefined
+        ? await runRemoteReport(args.report, { ...args, workspaceId: args.workspaceId }, options)
+        : await runLocalReport(args.report, resolveWorkspaceDir(args.workspace), options);
     for (const warning of result.warnings) process.stderr.write(`provlog: warning: ${warning}\n`);
     const written = await writeReport(result, args.format, args.output, charts);
     if (args.json && written.length > 0)

@@ -164,9 +164,16 @@ export class LogWorkspace {
     }));
     const file = this.rowsFile(key);
     const records: Record<string, unknown>[] = [];
+    // Line by line from the bytes: a table of several hundred MB would not fit one JS string.
     if (existsSync(file)) {
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
-        if (line.trim() !== '') records.push(JSON.parse(line) as Record<string, unknown>);
+      const bytes = readFileSync(file);
+      let start = 0;
+      while (start < bytes.length) {
+        let end = bytes.indexOf(0x0a, start);
+        if (end < 0) end = bytes.length;
+        if (end > start)
+          records.push(JSON.parse(bytes.toString('utf8', start, end)) as Record<string, unknown>);
+        start = end + 1;
       }
     }
     const table = tableFromRecords(columns, records);

@@ -116,7 +116,11 @@ function windowWarnings(window: ReportWindow, source: ReportResult['source']): s
   if (window.from && Date.parse(window.from) + slack < Date.parse(source.dataFrom)) {
     warnings.push(
       `The window starts ${day(window.from)}, but ${where} holds provisioning logs only from ${day(source.dataFrom)}: ` +
-        'counts cover less time than the window. Import older logs (provlog import) or shorten the window.',
+        `counts cover less time than the window. ${
+          source.kind === 'local'
+            ? 'Import older logs (provlog import)'
+            : "Backfill older logs (provlog ingest), check the table's retention,"
+        } or shorten the window.`,
     );
   }
   if (Date.parse(source.dataTo) < Date.parse(window.from)) {

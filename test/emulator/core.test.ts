@@ -96,7 +96,9 @@ describe('emulator core', () => {
   });
 
   test('rejects settings that do not validate and applies those that do', async () => {
-    const bad = await call(emulator, 'PATCH', '/_emulator/settings', { body: { faults: { throttleRate: 2 } } });
+    const bad = await call(emulator, 'PATCH', '/_emulator/settings', {
+      body: { faults: { throttleRate: 2 } },
+    });
     expect(bad.status).toBe(400);
     const good = await call(emulator, 'PATCH', '/_emulator/settings', {
       body: { faults: { latencyMs: 1 } },
@@ -125,7 +127,12 @@ describe('emulator core', () => {
     emulator.emulator.updateSettings({ faults: { dropRate: 0.5, seed: 7 } });
     const outcomes: string[] = [];
     for (let i = 0; i < 40; i++) {
-      outcomes.push(await call(emulator, 'GET', '/no/such/thing').then((a) => String(a.status), () => 'drop'));
+      outcomes.push(
+        await call(emulator, 'GET', '/no/such/thing').then(
+          (a) => String(a.status),
+          () => 'drop',
+        ),
+      );
     }
     expect(outcomes).toContain('drop');
     expect(outcomes).toContain('404');

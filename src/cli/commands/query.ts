@@ -1,9 +1,10 @@
 import type { CommandModule } from 'yargs';
 import type { Outcome } from '../exit-codes.js';
+import { type RemoteArgs, withRemoteWorkspace } from '../remote-workspace.js';
 import { nowOption, paramOption, type TimeArgs, timeOptions } from '../time-options.js';
 import { workspaceOption } from '../workspace-dir.js';
 
-export interface QueryRunArgs extends TimeArgs {
+export interface QueryRunArgs extends TimeArgs, RemoteArgs {
   query: string;
   workspace?: string;
   now?: string;
@@ -68,9 +69,10 @@ export function queryCommand(outcome: Outcome): CommandModule {
         })
         .command<QueryRunArgs>({
           command: 'run <query>',
-          describe: 'Run a library query (by id), a .kql file, or - for stdin',
+          describe:
+            'Run a library query (by id), a .kql file, or - for stdin, on a local workspace or on Log Analytics (--workspace-id)',
           builder: (yy) =>
-            yy
+            withRemoteWorkspace(yy)
               .positional('query', { type: 'string', describe: 'Query id, .kql file, or - to read stdin' })
               .option('workspace', workspaceOption)
               .option('param', paramOption)

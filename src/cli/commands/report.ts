@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { Outcome } from '../exit-codes.js';
+import { type RemoteArgs, withRemoteWorkspace } from '../remote-workspace.js';
 import { nowOption, paramOption, type TimeArgs, timeOptions } from '../time-options.js';
 import { workspaceOption } from '../workspace-dir.js';
 
@@ -7,7 +8,7 @@ export interface ReportListArgs {
   json: boolean;
 }
 
-export interface ReportRunArgs extends TimeArgs {
+export interface ReportRunArgs extends TimeArgs, RemoteArgs {
   report: string;
   workspace?: string;
   now?: string;
@@ -33,9 +34,9 @@ export function reportCommand(outcome: Outcome): CommandModule {
         })
         .command<ReportRunArgs>({
           command: 'run <report>',
-          describe: 'Run a report on the local workspace',
+          describe: 'Run a report on the local workspace, or on Log Analytics (--workspace-id)',
           builder: (yy) =>
-            yy
+            withRemoteWorkspace(yy)
               .positional('report', { type: 'string', describe: 'Report id (see provlog report list)' })
               .option('workspace', workspaceOption)
               .options(timeOptions)
