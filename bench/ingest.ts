@@ -116,9 +116,10 @@ try {
       ruleId: pipeline.dcrImmutableId,
       stream: pipeline.stream,
       customTable: pipeline.table,
-      // A source of its own per round: a new ledger, so every round sends all rows.
+      // A ledger folder of its own per round, so every round sends all rows (next to other ledgers of the
+      // same rule, ingest would look the rows up first and find them sent).
       source: memorySource(rows, 'AADProvisioningLogs', `bench-${round}`),
-      stateDir: join(dir, 'state'),
+      stateDir: join(dir, 'state', String(round)),
       concurrency,
       workspaceId: pipeline.workspaceId,
       warn: (message) => console.error(`warning: ${message}`),
