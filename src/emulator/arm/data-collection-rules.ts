@@ -60,6 +60,23 @@ export interface DcrLookup {
 }
 
 /** The DCR with this immutableId (case-insensitive), for the Logs Ingestion routes. */
+
+/** PATCH of a rule or endpoint: only its tags change (and its etag). */
+const patchTags = ({
+  body,
+  existing,
+  context,
+}: {
+  body: Json;
+  existing: ArmResource;
+  context: EmulatorContext;
+}) => ({
+  ...existing,
+  ...(body.tags !== undefined ? { tags: tagsOf(body, existing) } : {}),
+  etag: newEtag(),
+  systemData: systemData(context, existing),
+});
+
 export function findDcrByImmutableId(context: EmulatorContext, immutableId: string): DcrLookup | undefined {
   const wanted = immutableId.toLowerCase();
   const resource = context.resources
@@ -131,12 +148,7 @@ export function dataCollectionRoutes(): Route[] {
           },
         };
       },
-      patch: ({ body, existing, context }) => ({
-        ...existing,
-        ...(body.tags !== undefined ? { tags: tagsOf(body, existing) } : {}),
-        etag: newEtag(),
-        systemData: systemData(context, existing),
-      }),
+      patch: patchTags,
       view: (resource, _request, context) => {
         const view = publicView(resource);
         const properties = objectAt(view, 'properties');
@@ -174,12 +186,7 @@ export function dataCollectionRoutes(): Route[] {
           },
         };
       },
-      patch: ({ body, existing, context }) => ({
-        ...existing,
-        ...(body.tags !== undefined ? { tags: tagsOf(body, existing) } : {}),
-        etag: newEtag(),
-        systemData: systemData(context, existing),
-      }),
+      patch: patchTags,
       view: (resource, _request, context) => {
         const view = publicView(resource);
         const properties = objectAt(view, 'properties');
