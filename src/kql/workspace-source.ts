@@ -215,7 +215,7 @@ export class WorkspaceTableSource implements TableSource {
         () => decoded.has(column.name),
         (indexes) => {
           // A large selection decodes the whole column once (later queries share it).
-          if (indexes.length * 8 > rows) {
+          if (indexes.length * 3 > rows) {
             const whole = decoded.get(column.name) ?? load(column.name);
             return Array.from(indexes, (i) => whole[i]);
           }
