@@ -13,6 +13,7 @@ import { prebuiltAnalysesDir } from '../src/queries/prebuilt.js';
 import { prepareQuery } from '../src/queries/prepare.js';
 import { loadReports } from '../src/reports/definition.js';
 
+const STAND_IN = 'provlog';
 const dir = prebuiltAnalysesDir();
 rmSync(dir, { recursive: true, force: true });
 const library = loadLibrary();
@@ -23,8 +24,10 @@ for (const query of library.queries) {
   texts.add(prepareQuery(library, query, new Map(), { now }).text);
 }
 for (const report of loadReports()) {
-  if (report.parameters.some((p) => p.default === undefined)) continue;
-  const defaults = new Map(report.parameters.map((p) => [p.name, [p.default!]]));
+  // A parameter without a default (the app, the user) gets a stand-in value: a run with the real value
+  // reuses the analysis, as only the string literal differs (analysis-rebind.ts).
+  if (report.parameters.some((p) => p.default === undefined && p.type !== 'string')) continue;
+  const defaults = new Map(report.parameters.map((p) => [p.name, [p.default ?? STAND_IN]]));
   for (const section of report.sections) {
     if (!('query' in section)) continue;
     const query = library.query(section.query)!;

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { literalShape, rebindAnalysis } from './analysis-rebind.js';
 import { type Analysis, analyze, type TableColumns } from './analyzer.js';
 
 let bridgeHash: string | undefined;
@@ -35,19 +36,19 @@ export function analysisKey(text: string, schemas: readonly TableColumns[]): str
     .digest('hex');
 }
 
-function readEntry(dir: string, key: string): Analysis | undefined {
+function readEntry<T>(dir: string, key: string): T | undefined {
   try {
-    return JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Analysis;
+    return JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as T;
   } catch {
     return undefined;
   }
 }
 
-function writeEntry(dir: string, key: string, analysis: Analysis): void {
+function writeEntry(dir: string, key: string, entry: Analysis | ShapeEntry): void {
   try {
     mkdirSync(dir, { recursive: true });
     const temp = join(dir, `.${key}.${randomBytes(4).toString('hex')}.tmp`);
-    writeFileSync(temp, JSON.stringify(analysis));
+    writeFileSync(temp, JSON.stringify(entry));
     renameSync(temp, join(dir, `${key}.json`));
   } catch {
     // A cache that cannot be written only costs time.
@@ -61,17 +62,41 @@ export interface AnalysisCacheOptions {
   prebuilt?: string[];
 }
 
+/** An analysis kept under its text's literal shape, with the text it was made for. */
+interface ShapeEntry {
+  text: string;
+  analysis: Analysis;
+}
+
+function shapeKey(shape: string, schemas: readonly TableColumns[]): string {
+  return `shape-${analysisKey(shape, schemas)}`;
+}
+
 export function cachedAnalyze(
   text: string,
   schemas: readonly TableColumns[],
   options: AnalysisCacheOptions,
 ): Analysis {
   const key = analysisKey(text, schemas);
-  for (const dir of [...(options.prebuilt ?? []), ...(options.dir ? [options.dir] : [])]) {
-    const entry = readEntry(dir, key);
+  const dirs = [...(options.prebuilt ?? []), ...(options.dir ? [options.dir] : [])];
+  for (const dir of dirs) {
+    const entry = readEntry<Analysis>(dir, key);
     if (entry) return entry;
   }
+  // The same query with other literal values (another app, another user) binds the same way.
+  const shape = literalShape(text);
+  const byShape = shape === undefined ? undefined : shapeKey(shape, schemas);
+  if (byShape) {
+    for (const dir of dirs) {
+      const entry = readEntry<ShapeEntry>(dir, byShape);
+      const rebound = entry && rebindAnalysis(entry.analysis, entry.text, text);
+      if (rebound) return rebound;
+    }
+  }
   const analysis = analyze(text, schemas);
-  if (options.dir) writeEntry(options.dir, key, analysis);
+  if (options.dir) {
+    writeEntry(options.dir, key, analysis);
+    if (byShape && analysis.diagnostics.length === 0) writeEntry(options.dir, byShape, { text, analysis });
+  }
   return analysis;
 }
