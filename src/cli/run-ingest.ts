@@ -4,13 +4,16 @@ import {
   fileSource,
   type IngestResult,
   ingest,
+  loadTarget,
   type SetupResult,
+  saveTarget,
   setupIngestion,
   workspaceSource,
 } from '../azure/ingest/index.js';
 import { UserError } from '../errors.js';
 import type { TableName } from '../model/schema.js';
 import { canonicalTime } from '../model/time.js';
+import { Workspace } from '../store/workspace.js';
 import { connectionOptions } from './azure-options.js';
 import type { IngestArgs, IngestSetupArgs } from './commands/ingest.js';
 import { exitCodes } from './exit-codes.js';
@@ -20,21 +23,31 @@ import { expandInputs } from './run-import.js';
 import { resolveWorkspaceDir } from './workspace-dir.js';
 
 export async function runIngest(args: IngestArgs): Promise<number> {
-  if (!args.dcrImmutableId) {
+  const files = args.files && args.files.length > 0 ? expandInputs(args.files) : undefined;
+  const workspaceDir = files ? undefined : resolveWorkspaceDir(args.workspace);
+  const saved =
+    args.dcrImmutableId || !Workspace.exists(resolveWorkspaceDir(args.workspace))
+      ? undefined
+      : loadTarget(resolveWorkspaceDir(args.workspace), args.table);
+  const ruleId = args.dcrImmutableId ?? saved?.dcrImmutableId;
+  if (!ruleId) {
     throw new UserError(
-      "--dcr-immutable-id is required: the rule's immutableId (provlog ingest setup prints it)",
+      "--dcr-immutable-id is required: the rule's immutableId (provlog ingest setup prints it, and saves it in the workspace given with --workspace)",
     );
   }
-  const ruleId = args.dcrImmutableId;
   const connection = await azureConnection(connectionOptions(args));
-  const endpoint = args.endpoint ?? connection.emulator?.url;
+  // The emulator's address changes from run to run; a saved endpoint is the real service's.
+  const endpoint = args.endpoint ?? connection.emulator?.url ?? saved?.endpoint;
   if (!endpoint)
     throw new UserError(
       "--endpoint is required: the rule's logs ingestion endpoint (provlog ingest setup prints it)",
     );
-  const target = DEFAULT_TARGETS[args.table];
-  const files = args.files && args.files.length > 0 ? expandInputs(args.files) : undefined;
-  const workspaceDir = files ? undefined : resolveWorkspaceDir(args.workspace);
+  const target = {
+    ...DEFAULT_TARGETS[args.table],
+    ...(saved ? { stream: saved.stream, customTable: saved.customTable } : {}),
+  };
+  const workspaceId = args.workspaceId ?? saved?.workspaceId;
+  const dcrId = args.dcrId ?? saved?.dcrId;
   if (files && (args.from || args.to))
     throw new UserError('--from and --to choose rows of the workspace, not of files');
   const source = files
@@ -67,8 +80,8 @@ export async function runIngest(args: IngestArgs): Promise<number> {
       concurrency: args.concurrency,
       chunkBytes: args.chunkBytes,
       restart: args.restart,
-      ...(args.workspaceId ? { workspaceId: args.workspaceId } : {}),
-      ...(args.dcrId ? { dcrId: args.dcrId } : {}),
+      ...(workspaceId ? { workspaceId } : {}),
+      ...(dcrId ? { dcrId } : {}),
       ...(args.settle !== undefined ? { settleMs: args.settle * 1000 } : {}),
       ...(args.verify
         ? {
@@ -173,11 +186,28 @@ export async function runIngestSetup(args: IngestSetupArgs): Promise<number> {
     ...(args.retentionDays !== undefined ? { retentionInDays: args.retentionDays } : {}),
     ...(args.totalRetentionDays !== undefined ? { totalRetentionInDays: args.totalRetentionDays } : {}),
   });
+  const workspaceDir = resolveWorkspaceDir(args.workspace);
+  const savedIn = Workspace.exists(workspaceDir)
+    ? saveTarget(workspaceDir, {
+        sourceTable,
+        dcrImmutableId: result.dcrImmutableId,
+        dcrId: result.dcrId,
+        endpoint: result.endpoint,
+        stream: result.stream,
+        customTable: result.table,
+        workspaceId: result.workspaceId,
+      })
+    : undefined;
   if (args.json) {
-    printJson(result);
+    printJson({ ...result, ...(savedIn ? { savedIn } : {}) });
     return exitCodes.ok;
   }
   printSetup(result, sourceTable);
+  if (savedIn) {
+    process.stdout.write(
+      `\nSaved as the target of provlog ingest and provlog pull --ingest for the workspace ${workspaceDir} (${savedIn}).\n`,
+    );
+  }
   return exitCodes.ok;
 }
 

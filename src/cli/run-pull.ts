@@ -2,6 +2,7 @@ import type { AzureConnection } from '../azure/connection.js';
 import { azureConnection } from '../azure/connection.js';
 import { GraphClient, graphFailure, REPORTS_LIMIT } from '../azure/graph.js';
 import { type PacerOptions, RequestPacer } from '../azure/graph-pacer.js';
+import type { IngestResult } from '../azure/ingest/index.js';
 import { type PullSummary, pullProvisioningLogs } from '../azure/pull/pull.js';
 import { UserError } from '../errors.js';
 import { parseTime } from '../model/time.js';
@@ -124,13 +125,32 @@ export async function runPull(args: PullArgs): Promise<number> {
     process.off('SIGINT', interrupted);
     progress.stop();
   }
-  if (args.json) printJson(summary);
-  else printSummary(summary);
+  if (args.json && !args.ingest) printJson(summary);
+  else if (!args.json) printSummary(summary);
   for (const warning of summary.warnings) process.stderr.write(`warning: ${safeText(warning)}\n`);
   if (summary.rejected > 0)
     process.stderr.write(
       `${count(summary.rejected)} events were rejected; see ${summary.rejectsPaths.join(', ')}\n`,
     );
+  if (args.ingest) {
+    const { ingestPulledWindow } = await import('./pull-ingest.js');
+    const sending = progressBar('ingesting', { json: args.json, unit: 'rows' });
+    let sent: IngestResult;
+    try {
+      sent = await ingestPulledWindow(connection, workspace.dir, window, (rows, read) =>
+        sending.update(read, `sent ${count(rows)}`),
+      );
+    } finally {
+      sending.stop();
+    }
+    const s = sent.summary;
+    if (args.json) printJson({ ...summary, ingest: s });
+    else
+      process.stdout.write(
+        `Ingested the window: read ${count(s.rowsRead)}, sent ${count(s.rowsSent)}, already in Log Analytics ${count(s.rowsAlreadyIngested + s.rowsFoundLanded)}, rejected ${count(s.rejected)}\n`,
+      );
+    if (s.rejected > 0) return exitCodes.rejects;
+  }
   return exitCodes.ok;
 }
 

@@ -118,6 +118,43 @@ describe('provlog pull', () => {
     expect(pulledRows(dir).length).toBe(rows.filter((r) => ms(r.TimeGenerated) >= Date.parse(FROM)).length);
   }, 60_000);
 
+  test('--ingest sends the pulled window on to Log Analytics once, however often it runs', async () => {
+    const dir = workspace();
+    expect((await pull(dir)).code).toBe(0);
+    const setup = await provlogAsync([
+      'ingest',
+      'setup',
+      ...emulator.cliArgs,
+      '--dcr',
+      'pulled',
+      '--custom-table',
+      'Pulled_CL',
+      '--workspace',
+      dir,
+      '--json',
+    ]);
+    expect(setup.code, setup.stderr).toBe(0);
+    const target = JSON.parse(setup.stdout) as { workspaceId: string; savedIn?: string };
+    expect(target.savedIn).toBeDefined();
+    for (const run of [0, 1]) {
+      const result = await pull(dir, '--ingest', '--json');
+      expect(result.code, result.stderr).toBe(0);
+      const json = JSON.parse(result.stdout) as { ingest: { rowsRead: number; rowsSent: number } };
+      expect(json.ingest.rowsRead).toBe(inWindow.length);
+      expect(json.ingest.rowsSent).toBe(run === 0 ? inWindow.length : 0);
+    }
+    const landed = await provlogAsync(
+      ['query', 'run', '-', ...emulator.cliArgs, '--workspace-id', target.workspaceId, '--format', 'json'],
+      {
+        input: 'Pulled_CL | summarize n = count(), d = dcount(RecordId), earliest = min(OriginalTimeGenerated)',
+      },
+    );
+    expect(landed.code, landed.stderr).toBe(0);
+    const [[n, d, earliest]] = JSON.parse(landed.stdout).tables[0].rows;
+    expect([n, d]).toEqual([inWindow.length, inWindow.length]);
+    expect(Date.parse(earliest)).toBe(Math.min(...inWindow.map((r) => ms(r.TimeGenerated))));
+  }, 90_000);
+
   test('a killed pull resumes from its last committed page: exact counts, no duplicates', async () => {
     const dir = workspace();
     const args = [

@@ -21,6 +21,7 @@ import { type VerifyResult, verifyCounts } from './verify.js';
 export { customColumns, DEFAULT_TARGETS, unionFunctionKql } from './schema.js';
 export { type SetupResult, setupIngestion } from './setup.js';
 export { fileSource, memorySource, workspaceSource } from './source.js';
+export { loadTarget, type SavedTarget, saveTarget } from './target.js';
 export type { IngestProgress, IngestSummary, VerifyResult };
 
 export interface IngestRequest {

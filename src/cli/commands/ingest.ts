@@ -31,6 +31,7 @@ export interface IngestArgs extends AzureArgs {
 }
 
 export interface IngestSetupArgs extends AzureArgs {
+  workspace?: string;
   workspaceResourceId?: string;
   dcr: string;
   location?: string;
@@ -54,6 +55,10 @@ function setupCommand(outcome: Outcome): CommandModule<object, IngestSetupArgs> 
           describe: 'ARM id of the Log Analytics workspace (default on the emulator: its workspace)',
         })
         .option('dcr', { type: 'string', demandOption: true, describe: 'Name of the data collection rule' })
+        .option('workspace', {
+          ...workspaceOption,
+          describe: `${workspaceOption.describe}; it keeps the target, so later ingest and pull --ingest runs need no ids`,
+        })
         .option('location', { type: 'string', describe: "Region of the rule (default: the workspace's)" })
         .option('resource-group', {
           type: 'string',
@@ -129,7 +134,11 @@ function sendCommand(outcome: Outcome): CommandModule<object, IngestArgs> {
           describe: 'Send only workspace rows from this time on (ISO 8601; e.g. what a pull just added)',
         })
         .option('to', { type: 'string', describe: 'Send only workspace rows before this time (ISO 8601)' })
-        .option('dcr-immutable-id', { type: 'string', describe: "The rule's immutableId (dcr-…; required)" })
+        .option('dcr-immutable-id', {
+          type: 'string',
+          describe:
+            "The rule's immutableId (dcr-…; default: the target provlog ingest setup saved in the workspace)",
+        })
         .option('endpoint', {
           type: 'string',
           describe: "The rule's logs ingestion endpoint (default on the emulator: the emulator)",

@@ -15,6 +15,7 @@ export interface PullArgs extends AzureArgs {
   overlap: string;
   commitRows: number;
   rate?: string;
+  ingest: boolean;
   json: boolean;
 }
 
@@ -43,6 +44,11 @@ export function pullCommand(outcome: Outcome): CommandModule<object, PullArgs> {
             describe: 'Graph version: beta also carries the legacy Action and StatusInfo columns verbatim',
           })
           .option('page-size', { type: 'number', default: 999, describe: 'Events per request ($top)' })
+          .option('ingest', {
+            type: 'boolean',
+            default: false,
+            describe: 'Then send the window on to Log Analytics, to the target provlog ingest setup saved',
+          })
           .option('overlap', {
             type: 'string',
             default: '1h',
