@@ -146,7 +146,8 @@ describe('provlog pull', () => {
     const landed = await provlogAsync(
       ['query', 'run', '-', ...emulator.cliArgs, '--workspace-id', target.workspaceId, '--format', 'json'],
       {
-        input: 'Pulled_CL | summarize n = count(), d = dcount(RecordId), earliest = min(OriginalTimeGenerated)',
+        input:
+          'Pulled_CL | summarize n = count(), d = dcount(RecordId), earliest = min(OriginalTimeGenerated)',
       },
     );
     expect(landed.code, landed.stderr).toBe(0);
