@@ -166,6 +166,31 @@ describe('provlog ingest', () => {
     expect(Number(count)).toBe(sourceRows);
   }, 60_000);
 
+  test('a target saved by setup --workspace: ingest needs no ids, and looks nothing up', async () => {
+    const setupRun = await provlogAsync([
+      'ingest',
+      'setup',
+      ...emu.cliArgs,
+      '--dcr',
+      'backfill-saved',
+      '--custom-table',
+      'SavedCheck_CL',
+      '--workspace',
+      wsDir,
+      '--json',
+    ]);
+    expect(setupRun.code, setupRun.stderr).toBe(0);
+    expect(JSON.parse(setupRun.stdout).savedIn).toBeDefined();
+    const run = await provlogAsync(['ingest', ...emu.cliArgs, '--workspace', wsDir, '--verify', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as SummaryJson & { lookups: number; customTable?: string };
+    expect(summary.rowsSent).toBe(sourceRows);
+    expect(summary.lookups).toBe(0);
+    expect(summary.verify?.ok).toBe(true);
+    const [[landedRows]] = await rows(JSON.parse(setupRun.stdout).workspaceId, 'SavedCheck_CL | count');
+    expect(Number(landedRows)).toBe(sourceRows);
+  }, 60_000);
+
   test('a window of the workspace sends only its rows; a later full backfill sends only the others', async () => {
     const target = await setup('backfill-window', ['--custom-table', 'WindowCheck_CL']);
     const times = [...readRows(Workspace.open(wsDir), 'AADProvisioningLogs')].map((r) =>

@@ -4,42 +4,19 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cliPath, repoRoot, tempDir } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+import { type RawAnswer, rawRequest, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 function call(
   emulator: TestEmulator,
   method: string,
   path: string,
   options: { token?: string | null; body?: unknown } = {},
-): Promise<Answer> {
-  const token = options.token === undefined ? emulator.emulator.token : options.token;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${emulator.emulator.url}${path}`,
-      {
-        method,
-        ca: emulator.emulator.ca,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (d: string) => {
-          body += d;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body === undefined ? undefined : JSON.stringify(options.body));
+): Promise<RawAnswer> {
+  return rawRequest(emulator, method, path, {
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.body !== undefined
+      ? { body: JSON.stringify(options.body), headers: { 'content-type': 'application/json' } }
+      : {}),
   });
 }
 

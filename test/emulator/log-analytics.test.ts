@@ -4,7 +4,6 @@
  * the same workspace directly.
  */
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { LogsQueryClient, LogsQueryResultStatus } from '@azure/monitor-query-logs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -16,7 +15,7 @@ import { responseJson } from '../../src/kql/result.js';
 import { WorkspaceTableSource, workspaceSchemas } from '../../src/kql/workspace-source.js';
 import { Workspace } from '../../src/store/workspace.js';
 import { provlog, tempDir, tenantArgs } from '../helpers/cli.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { type RawAnswer, rawRequest, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const END = '2026-05-15T00:00:00Z';
 /** The emulator's clock: durations end here. */
@@ -47,42 +46,20 @@ function localCount(from: string, to: string): number {
   return response.tables[0].rows[0][0];
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+type Answer = RawAnswer;
 
 function call(
   method: string,
   path: string,
   options: { token?: string | null; body?: string; contentType?: string; prefer?: string } = {},
 ): Promise<Answer> {
-  const token = options.token === undefined ? emulator.emulator.token : options.token;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${emulator.emulator.url}${path}`,
-      {
-        method,
-        ca: emulator.emulator.ca,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(options.body !== undefined
-            ? { 'content-type': options.contentType ?? 'application/json' }
-            : {}),
-          ...(options.prefer ? { prefer: options.prefer } : {}),
-        },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (d: string) => {
-          body += d;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
+  return rawRequest(emulator, method, path, {
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': options.contentType ?? 'application/json' } : {}),
+      ...(options.prefer ? { prefer: options.prefer } : {}),
+    },
   });
 }
 

@@ -154,8 +154,11 @@ function otherLedgers(path: string, request: Pick<IngestRequest, 'ruleId' | 'str
         const ledger = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
           dcrImmutableId?: string;
           stream?: string;
+          fingerprint?: string;
         };
+        // Ledgers only: the folder also keeps the target ingest setup saved.
         return (
+          ledger.fingerprint !== undefined &&
           ledger.dcrImmutableId?.toLowerCase() === request.ruleId.toLowerCase() &&
           ledger.stream === request.stream
         );
