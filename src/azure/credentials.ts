@@ -1,11 +1,11 @@
 /**
  * Credentials for the CLI: environment variables then the Azure CLI by default (no managed-identity
- * probe on laptops), or the one chosen with `--auth`; the emulator's own token when talking to it.
+ * probe on laptops), or the one chosen with `--auth`; `--emulator` uses the emulator's own token instead.
  */
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { UserError } from '../errors.js';
 
-export const AUTH_MODES = ['auto', 'env', 'cli', 'sp', 'managed-identity', 'default', 'emulator'] as const;
+export const AUTH_MODES = ['auto', 'env', 'cli', 'sp', 'managed-identity', 'default'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 /** A fixed token (the emulator's); long expiry, because the SDK refreshes tokens close to expiring. */
@@ -52,7 +52,5 @@ export async function credentialFor(
         : new identity.ManagedIdentityCredential();
     case 'default':
       return new identity.DefaultAzureCredential(tenant);
-    case 'emulator':
-      throw new UserError('--auth emulator needs --emulator DIR (or PROVLOG_EMULATOR)');
   }
 }
