@@ -16,6 +16,11 @@ export async function runEmulatorStart(args: EmulatorStartArgs): Promise<number>
       throw new UserError(`--faults: not JSON (${(error as Error).message})`);
     }
   }
+  // Listening for the stop signals before anything is printed: a client may stop it right after.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   const emulator = await startEmulator({
     dataDir: args.data,
     ...(args.port ? { port: args.port } : {}),
@@ -56,11 +61,7 @@ export async function runEmulatorStart(args: EmulatorStartArgs): Promise<number>
       ].join('\n'),
     );
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await emulator.close();
   return exitCodes.ok;
 }
