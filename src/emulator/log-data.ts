@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'nod
 import { join, resolve } from 'node:path';
 import type { TableColumns } from '../kql/analyzer.js';
 import type { TableSource, TimeRange } from '../kql/exec.js';
-import { recordValue, tableFromRecords } from '../kql/records.js';
+import { tableFromRecords } from '../kql/records.js';
 import type { Table } from '../kql/table.js';
 import { toKType } from '../kql/values.js';
 import { WorkspaceTableSource, workspaceSchemas } from '../kql/workspace-source.js';
@@ -194,10 +194,16 @@ export class LogWorkspace {
 function intersect(a: TimeRange | undefined, b: TimeRange | undefined): TimeRange | undefined {
   if (!a) return b;
   if (!b) return a;
-  const from =
-    a.from === undefined ? b.from : b.from === undefined ? a.from : a.from > b.from ? a.from : b.from;
-  const to = a.to === undefined ? b.to : b.to === undefined ? a.to : a.to < b.to ? a.to : b.to;
+  const from = bound(a.from, b.from, 'later');
+  const to = bound(a.to, b.to, 'earlier');
   return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
+
+/** The later (or earlier) of two optional ticks; bigint rules out Math.max. */
+function bound(x: bigint | undefined, y: bigint | undefined, pick: 'later' | 'earlier'): bigint | undefined {
+  if (x === undefined) return y;
+  if (y === undefined) return x;
+  return x > y === (pick === 'later') ? x : y;
 }
 
 function withinWindow(table: Table, window: TimeRange): Table {
