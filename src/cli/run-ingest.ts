@@ -25,10 +25,10 @@ import { resolveWorkspaceDir } from './workspace-dir.js';
 export async function runIngest(args: IngestArgs): Promise<number> {
   const files = args.files && args.files.length > 0 ? expandInputs(args.files) : undefined;
   const workspaceDir = files ? undefined : resolveWorkspaceDir(args.workspace);
+  // The target ingest setup saved in the workspace (files are sent through it too).
+  const targetDir = resolveWorkspaceDir(args.workspace);
   const saved =
-    args.dcrImmutableId || !Workspace.exists(resolveWorkspaceDir(args.workspace))
-      ? undefined
-      : loadTarget(resolveWorkspaceDir(args.workspace), args.table);
+    args.dcrImmutableId || !Workspace.exists(targetDir) ? undefined : loadTarget(targetDir, args.table);
   const ruleId = args.dcrImmutableId ?? saved?.dcrImmutableId;
   if (!ruleId) {
     throw new UserError(

@@ -3,7 +3,7 @@
  * query API uses) has the built-in tables (AADProvisioningLogs, AuditLogs) in a provlog workspace
  * store, and custom tables (`*_CL`, filled through the Logs Ingestion API) as JSON lines.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TableColumns } from '../kql/analyzer.js';
 import type { TableSource, TimeRange } from '../kql/exec.js';
@@ -11,9 +11,9 @@ import { tableFromRecords } from '../kql/records.js';
 import type { Table } from '../kql/table.js';
 import { toKType } from '../kql/values.js';
 import { WorkspaceTableSource, workspaceSchemas } from '../kql/workspace-source.js';
-import { TABLES } from '../model/schema.js';
+import { TABLES, type TableName } from '../model/schema.js';
+import { tableFiles } from '../store/catalog.js';
 import { writeFileAtomic } from '../store/fsutil.js';
-import { workspaceInfo } from '../store/reader.js';
 import { Workspace } from '../store/workspace.js';
 
 /** A column of a custom table, with the table-schema type names (`dateTime`, `boolean`, …). */
@@ -111,9 +111,14 @@ export class LogWorkspace {
 
   /** True when no table holds a row (the query API then answers 204). */
   isEmpty(): boolean {
-    for (const name of this.customTableNames()) if (this.rowCount(name) > 0) return false;
+    // Asked on every query: file sizes and the catalog answer it without reading any rows.
+    for (const name of this.customTableNames()) {
+      const file = this.rowsFile(name);
+      if (existsSync(file) && statSync(file).size > 0) return false;
+    }
     if (!Workspace.exists(this.entry.storeDir)) return true;
-    return workspaceInfo(this.store()).tables.every((t) => t.rows === 0);
+    const catalog = this.store().catalog();
+    return (Object.keys(TABLES) as TableName[]).every((t) => tableFiles(catalog, t).length === 0);
   }
 
   /** Schemas for the analyser: the built-in tables and the custom ones. */

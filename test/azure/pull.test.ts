@@ -275,53 +275,50 @@ describe('provlog pull', () => {
   }, 30_000);
 });
 
+/** A pacer on a clock the test moves: its sleeps advance the clock at once. */
+function fakeClockPacer(limit: number, windowMs: number) {
+  const clock = { now: 0 };
+  const pacer = new RequestPacer({
+    limit,
+    windowMs,
+    marginMs: 0,
+    now: () => clock.now,
+    sleep: async (ms) => {
+      clock.now += ms;
+    },
+  });
+  return { pacer, clock };
+}
+
 describe('RequestPacer', () => {
   test('keeps every window at the limit, and slows down after a 429', async () => {
-    let clock = 0;
-    const pacer = new RequestPacer({
-      limit: 5,
-      windowMs: 10_000,
-      marginMs: 0,
-      now: () => clock,
-      sleep: async (ms) => {
-        clock += ms;
-      },
-    });
+    const { pacer, clock } = fakeClockPacer(5, 10_000);
     const sent: number[] = [];
     for (let i = 0; i < 12; i++) {
       const done = await pacer.acquire();
-      sent.push(clock);
+      sent.push(clock.now);
       done();
     }
     expect(sent).toEqual([0, 0, 0, 0, 0, 10_000, 10_000, 10_000, 10_000, 10_000, 20_000, 20_000]);
     pacer.throttled(3_000);
     (await pacer.acquire())();
-    expect(clock).toBe(23_000);
+    expect(clock.now).toBe(23_000);
     // The limit dropped to 4 per window (20 000, 20 000, 23 000, 23 000), with a wider margin.
     (await pacer.acquire())();
-    expect(clock).toBe(23_000);
+    expect(clock.now).toBe(23_000);
     (await pacer.acquire())();
-    expect(clock).toBeGreaterThan(30_000);
+    expect(clock.now).toBeGreaterThan(30_000);
     expect(pacer.stats).toMatchObject({ requests: 15, throttled: 1, limit: 4 });
   });
 
   test('counts a request from its response, the latest moment the service can have received it', async () => {
-    let clock = 0;
-    const pacer = new RequestPacer({
-      limit: 2,
-      windowMs: 1_000,
-      marginMs: 0,
-      now: () => clock,
-      sleep: async (ms) => {
-        clock += ms;
-      },
-    });
+    const { pacer, clock } = fakeClockPacer(2, 1_000);
     const first = await pacer.acquire();
     const second = await pacer.acquire();
-    clock = 300;
+    clock.now = 300;
     first();
     await pacer.acquire();
-    expect(clock).toBe(1_300);
+    expect(clock.now).toBe(1_300);
     // The next token waits for the second request's answer, however long it takes.
     let fourth = false;
     const waiting = pacer.acquire().then(() => {
@@ -329,9 +326,9 @@ describe('RequestPacer', () => {
     });
     await new Promise((r) => setTimeout(r, 20));
     expect(fourth).toBe(false);
-    clock = 5_000;
+    clock.now = 5_000;
     second();
     await waiting;
-    expect(clock).toBe(6_000);
+    expect(clock.now).toBe(6_000);
   });
 });
