@@ -61,6 +61,7 @@ export { renderMarkdown } from './reports/render-markdown.js';
 export { runReport } from './reports/run.js';
 export { type StringColumn, stringColumn } from './store/column-access.js';
 export { tableRows } from './store/columns.js';
+export { type FileImportOptions, importFiles, type SourceFile } from './store/file-import.js';
 export { type ImportOptions, type ImportSummary, importItems } from './store/importer.js';
 export type { ReadRange, TableInfo, WorkspaceInfo } from './store/reader.js';
 export { loadTable, partitionFiles, readRows, workspaceInfo } from './store/reader.js';

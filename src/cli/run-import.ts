@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { readSources } from '../model/sources/index.js';
-import type { SourceFormat, SourceItem } from '../model/sources/types.js';
-import { type ImportSummary, importItems } from '../store/importer.js';
+import type { SourceFormat } from '../model/sources/types.js';
+import { importFiles, type SourceFile } from '../store/file-import.js';
+import type { ImportSummary } from '../store/importer.js';
 import { Workspace } from '../store/workspace.js';
 import { exitCodes } from './exit-codes.js';
 import { count, printJson, safeText } from './format.js';
@@ -31,14 +31,17 @@ export function expandInputs(paths: string[]): string[] {
   return files;
 }
 
-async function* sourcesFor(files: string[], format: string): AsyncGenerator<SourceItem> {
-  if (format !== 'la') {
-    yield* readSources(files, { format: format as SourceFormat | 'auto' });
-    return;
-  }
-  for (const file of files) {
-    yield* readSources([file], { format: extname(file).toLowerCase() === '.csv' ? 'la-csv' : 'la-json' });
-  }
+/** `--format la` picks the Log Analytics reader by extension; other formats apply to every file. */
+function sourcesFor(files: string[], format: string): SourceFile[] {
+  return files.map((file) => ({
+    file,
+    format:
+      format === 'la'
+        ? extname(file).toLowerCase() === '.csv'
+          ? 'la-csv'
+          : 'la-json'
+        : (format as SourceFormat | 'auto'),
+  }));
 }
 
 export interface ImportArgs {
@@ -47,16 +50,20 @@ export interface ImportArgs {
   workspace?: string;
   allowRejects: boolean;
   json: boolean;
+  readers?: number;
 }
 
 export async function runImport(args: ImportArgs): Promise<number> {
+  if (args.readers !== undefined && (!Number.isInteger(args.readers) || args.readers < 1))
+    throw new UserError(`--readers must be a whole number of at least 1, not ${args.readers}`);
   const files = expandInputs(args.files);
   const workspace = Workspace.open(resolveWorkspaceDir(args.workspace), { create: true });
   const progress = progressBar('importing', { json: args.json });
   let summary: ImportSummary;
   try {
-    summary = await importItems(workspace, sourcesFor(files, args.format), {
+    summary = await importFiles(workspace, sourcesFor(files, args.format), {
       sources: files,
+      readers: args.readers,
       onProgress: (p) =>
         progress.update(
           p.read,

@@ -99,6 +99,12 @@ export async function encodeLz4FrameAsync(data: Uint8Array): Promise<Uint8Array>
   return assembleFrame(data.byteLength, blocks, await Promise.all(blocks.map((block) => compress(block))));
 }
 
+/** The decoded size a frame declares, or Infinity when it does not say. */
+export function decodedSize(data: Uint8Array): number {
+  if (data.byteLength < 14 || (data[4] & FLG_CONTENT_SIZE) === 0) return Number.POSITIVE_INFINITY;
+  return Number(Buffer.from(data.buffer, data.byteOffset, data.byteLength).readBigUInt64LE(6));
+}
+
 export function decodeLz4Frame(data: Uint8Array): Uint8Array {
   const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (input.length < 7 || input.readUInt32LE(0) !== MAGIC) throw new Error('not an LZ4 frame');
@@ -145,8 +151,9 @@ export function decodeLz4Frame(data: Uint8Array): Uint8Array {
 }
 
 /**
- * The same decoding on libuv's thread pool, block by block, so several frames decode at once. Blocks
- * are copied with their size prefix (the input is shared with other decodes).
+ * The same decoding on libuv's thread pool, block by block, so several frames decode at once. Like the
+ * synchronous decoder, each block borrows its own size word for the codec's size prefix until it is
+ * decoded, so the caller must not read the frame, or decode it again, before the promise settles.
  */
 export async function decodeLz4FrameAsync(data: Uint8Array): Promise<Uint8Array> {
   const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -170,10 +177,9 @@ export async function decodeLz4FrameAsync(data: Uint8Array): Promise<Uint8Array>
     if (word & UNCOMPRESSED_BIT) {
       parts.push(Promise.resolve(input.subarray(pos, pos + length)));
     } else {
-      const block = Buffer.allocUnsafe(length + 4);
-      block.writeUInt32LE(size, 0);
-      input.copy(block, 4, pos, pos + length);
-      parts.push(uncompress(block));
+      const at = pos - 4;
+      input.writeUInt32LE(size, at);
+      parts.push(uncompress(input.subarray(at, pos + length)).finally(() => input.writeUInt32LE(word, at)));
     }
     planned += size;
     pos += length + (blockChecksum ? 4 : 0);

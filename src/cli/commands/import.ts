@@ -33,6 +33,10 @@ export function importCommand(outcome: Outcome): CommandModule<object, ImportArg
           default: false,
           describe: 'Exit 0 even when records were rejected',
         })
+        .option('readers', {
+          type: 'number',
+          describe: 'Threads that read and normalise large inputs (default: the number of cores; 1 = none)',
+        })
         .example('$0 import ProvisioningLogs.json', 'a portal JSON download')
         .example(
           '$0 import ./insights-logs-provisioninglogs/ --format diagnostic',

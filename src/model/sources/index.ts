@@ -15,7 +15,7 @@ import { diagnosticToRow, type MappedRecord } from './diagnostic.js';
 import { graphToAuditRow, graphToProvisioningRow, isDirectoryAudit } from './graph.js';
 import { isLaColumn, laObjectToRow, tableRowObject } from './la.js';
 import { derivedWarning, findSiblings, type PortalGroup, portalRole, readPortalCsv } from './portal-csv.js';
-import { HEAD_BYTES, type Head, jsonPieces, readHead } from './text.js';
+import { type ByteRange, HEAD_BYTES, type Head, jsonPieces, readHead } from './text.js';
 import { SOURCE_FORMATS, SourceError, type SourceFormat, type SourceItem } from './types.js';
 
 export type { SourceFormat, SourceItem };
@@ -60,13 +60,19 @@ export function detectFormat(file: string, head: string): SourceFormat | undefin
 
 export interface ReadOptions {
   readonly format: SourceFormat | 'auto';
+  /**
+   * Read only these bytes of the one file given: a slice of a JSON-lines file, cut at line starts.
+   * Line numbers are then counted from the range's start (its first line is line 1).
+   */
+  readonly range?: ByteRange;
 }
 
-interface Planned {
-  readonly file: string;
-  readonly head: Head;
-  readonly format: SourceFormat;
-}
+/** A file checked before reading: its head, and its format (or that it is empty). */
+export type PlannedFile =
+  | { readonly file: string; readonly head: Head; readonly format: SourceFormat }
+  | { readonly file: string; readonly empty: true };
+
+type Planned = Extract<PlannedFile, { format: SourceFormat }>;
 
 function formatHint(): string {
   return `use --format ${SOURCE_FORMATS.join('|')}`;
@@ -77,7 +83,27 @@ function formatHint(): string {
  * a whole-file problem stops the import before any row is produced.
  */
 export async function* readSources(files: string[], options: ReadOptions): AsyncGenerator<SourceItem> {
-  const plan: (Planned | { file: string; empty: true })[] = [];
+  const plan = await planSources(files, options);
+  if (options.range) {
+    const only = plan[0];
+    if (plan.length !== 1 || 'empty' in only || only.head.encoding !== 'utf-8' || !isJsonFormat(only.format))
+      throw new Error('a byte range can only be read from one UTF-8 JSON file');
+    yield* readJson(only, options.range);
+    return;
+  }
+  yield* readPlanned(plan);
+}
+
+function isJsonFormat(format: SourceFormat): boolean {
+  return format !== 'portal-csv' && format !== 'la-csv';
+}
+
+/**
+ * Checks the files (readable, not binary, format known) without reading their records; a whole-file
+ * problem throws SourceError.
+ */
+export async function planSources(files: string[], options: ReadOptions): Promise<PlannedFile[]> {
+  const plan: PlannedFile[] = [];
   for (const file of files) {
     let head: Head;
     try {
@@ -96,7 +122,10 @@ export async function* readSources(files: string[], options: ReadOptions): Async
       throw new SourceError(file, `unknown format ${format}; ${formatHint()}`);
     plan.push({ file, head, format });
   }
+  return plan;
+}
 
+async function* readPlanned(plan: PlannedFile[]): AsyncGenerator<SourceItem> {
   // Portal CSV: group the main files with their step / modified-property files.
   const groups = new Map<string, PortalGroup>();
   const sides: { file: string; role: 'steps' | 'modprops' }[] = [];
@@ -168,7 +197,7 @@ function parseError(error: unknown): string {
   return `invalid JSON: ${message}`;
 }
 
-async function* readJson(p: Planned): AsyncGenerator<SourceItem> {
+async function* readJson(p: Planned, range?: ByteRange): AsyncGenerator<SourceItem> {
   const { file } = p;
   const isTables = p.format === 'la-json' && /^\s*\{\s*"tables"\s*:/.test(p.head.text);
   if (isTables && p.head.size > MAX_TABLES_DOCUMENT) {
@@ -180,7 +209,7 @@ async function* readJson(p: Planned): AsyncGenerator<SourceItem> {
   const map = mapperFor(p.format);
   let derived = 0;
   let records = 0;
-  for await (const batch of jsonPieces(file, p.head.encoding)) {
+  for await (const batch of jsonPieces(file, p.head.encoding, undefined, range)) {
     for (const piece of batch) {
       if (piece.kind === 'note') {
         yield { kind: 'warning', file, line: piece.line, message: piece.message };

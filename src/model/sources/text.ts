@@ -8,6 +8,12 @@ import { open } from 'node:fs/promises';
 export const HEAD_BYTES = 64 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 
+/** Bytes [start, end) of a file; both at line starts (or the file's end). */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface Head {
   readonly text: string;
   readonly size: number;
@@ -513,7 +519,9 @@ export async function* jsonPieces(
   file: string,
   encoding: Head['encoding'],
   readBytes = READ_BYTES,
+  range?: ByteRange,
 ): AsyncGenerator<JsonPiece[]> {
+  if (range && encoding !== 'utf-8') throw new Error('a byte range of a file can only be read as UTF-8');
   const carryBytes = Math.max(4, readBytes >> 2);
   const scanner = new JsonScanner();
   if (encoding !== 'utf-8') {
@@ -535,13 +543,21 @@ export async function* jsonPieces(
   // Two buffers: one is read into (ahead) while the other is scanned. Each has room before the read
   // bytes for the incomplete last line of the previous read.
   const buffers = [Buffer.allocUnsafe(carryBytes + readBytes), Buffer.allocUnsafe(carryBytes + readBytes)];
-  const readInto = (b: Buffer) => handle.read(b, carryBytes, readBytes, null);
+  // Reads go to explicit positions, so that a range of the file can be read.
+  let position = range?.start ?? 0;
+  const stop = range?.end ?? Number.POSITIVE_INFINITY;
+  const readInto = (b: Buffer) => {
+    const length = Math.max(0, Math.min(readBytes, stop - position));
+    const read = handle.read(b, carryBytes, length, position);
+    position += length;
+    return read;
+  };
   let ahead: ReturnType<typeof readInto> | undefined;
   try {
     let current = 0;
     let pending = readInto(buffers[current]);
     let carry: Buffer = Buffer.alloc(0);
-    let first = true;
+    let first = position === 0;
     for (;;) {
       const { bytesRead } = await pending;
       ahead = undefined;

@@ -47,10 +47,11 @@ export type SourceItem = SourceRow | SourceReject | SourceWarning;
 export class SourceError extends Error {
   constructor(
     readonly file: string,
-    message: string,
+    /** The message without the file and line. */
+    readonly reason: string,
     readonly line?: number,
   ) {
-    super(line === undefined ? `${file}: ${message}` : `${file}:${line}: ${message}`);
+    super(line === undefined ? `${file}: ${reason}` : `${file}:${line}: ${reason}`);
     this.name = 'SourceError';
   }
 }
