@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readRows } from '../src/store/reader.js';
 import { Workspace } from '../src/store/workspace.js';
-import { provlogJson, startProvlog, tempDir, tenantArgs } from './helpers/cli.js';
+import { provlog, provlogJson, startProvlog, tempDir, tenantArgs } from './helpers/cli.js';
 
 interface Summary {
   read: number;
@@ -135,5 +135,17 @@ describe('parallel import of a large JSON-lines file', () => {
     const stored = sortedRows(ws);
     expect(new Set(stored.map((r) => r.Id)).size).toBe(lines.length - 3);
     expect(rerun.added + rerun.duplicates + rerun.rejected).toBe(lines.length);
+  });
+
+  it('a whole-file problem found by a reader thread stops the import with one line naming the file', () => {
+    const ws = join(dir, 'stopped');
+    const csv = join(dir, 'export.csv');
+    writeFileSync(csv, 'Id,ResultType\nabc,Success\n');
+    const result = provlog(['import', input, csv, '--format', 'la', '--workspace', ws, '--readers', '2']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`${csv}:1: no TimeGenerated column`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(sortedRows(ws)).toEqual([]);
   });
 });

@@ -28,8 +28,8 @@ export interface FileImportOptions extends ImportOptions {
   readers?: number;
 }
 
-/** Chunks a reader may have waiting for the importing thread (about 12 MB of rows at 3 KB each). */
-const MAX_PENDING_CHUNKS = 8;
+/** Chunks a reader may have waiting for the importing thread (about 50 MB of rows at 3 KB each). */
+const MAX_PENDING_CHUNKS = 32;
 
 /**
  * Imports files into the workspace as one transaction (see importItems). Every file is checked first,
