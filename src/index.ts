@@ -64,7 +64,7 @@ export { tableRows } from './store/columns.js';
 export { type FileImportOptions, importFiles, type SourceFile } from './store/file-import.js';
 export { type ImportOptions, type ImportSummary, importItems } from './store/importer.js';
 export type { ReadRange, TableInfo, WorkspaceInfo } from './store/reader.js';
-export { loadTable, partitionFiles, readRows, workspaceInfo } from './store/reader.js';
+export { loadTable, loadTableAsync, partitionFiles, readRows, workspaceInfo } from './store/reader.js';
 export { summarizeWorkspace, type WorkspaceSummary } from './store/summary.js';
 export { defaultWorkspaceDir, Workspace } from './store/workspace.js';
 export { importGeneratedTenant } from './tenant-import.js';

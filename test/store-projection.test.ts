@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateTenant, importGeneratedTenant, partitionFiles, TABLES, Workspace } from '../src/index.js';
 import { tableRows } from '../src/store/columns.js';
-import { readColumns } from '../src/store/ipc-projection.js';
+import { compressedFrames, readColumns } from '../src/store/ipc-projection.js';
+import { decodeLz4Frame } from '../src/store/lz4-frame.js';
 import { readPartitionFile } from '../src/store/partition.js';
 import { loadTable, loadTableAsync } from '../src/store/reader.js';
 import { tempDir } from './helpers/cli.js';
@@ -27,6 +28,24 @@ describe('loading a table with its frames decoded on the thread pool', () => {
       expect(expected.length).toBeGreaterThan(0);
       expect(rows(await loadTableAsync(workspace, table))).toEqual(expected);
     }
+  });
+});
+
+describe('partition files as other Arrow readers see them', () => {
+  it('prefix every compressed buffer with its uncompressed length, as the IPC format requires', async () => {
+    const workspace = await generatedWorkspace();
+    let checked = 0;
+    for (const table of ['AADProvisioningLogs', 'AuditLogs'] as const) {
+      for (const file of partitionFiles(workspace, table)) {
+        const bytes = readFileSync(workspace.path(file.path));
+        for (const frame of compressedFrames(bytes)) {
+          const prefix = bytes.readBigInt64LE(frame.byteOffset - bytes.byteOffset - 8);
+          expect(prefix).toBe(BigInt(decodeLz4Frame(frame).byteLength));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 });
 

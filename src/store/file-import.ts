@@ -22,11 +22,17 @@ export type { SourceFile };
 
 export interface FileImportOptions extends ImportOptions {
   /**
-   * Threads that read and normalise the files; default: the machine's cores. Inputs under 64 MB, and
-   * `1`, are read on the importing thread.
+   * Threads that read and normalise the files; default: the machine's cores, at most 4. Inputs under
+   * 64 MB, and `1`, are read on the importing thread.
    */
   readers?: number;
 }
+
+/**
+ * One importing thread keeps up with about this many readers (it deduplicates and writes what they
+ * read); more would only hold more rows in memory.
+ */
+const MAX_DEFAULT_READERS = 4;
 
 /** Chunks a reader may have waiting for the importing thread (about 50 MB of rows at 3 KB each). */
 const MAX_PENDING_CHUNKS = 32;
@@ -45,7 +51,7 @@ export async function importFiles(
 ): Promise<ImportSummary> {
   const plans: PlannedFile[] = [];
   for (const source of sources) plans.push(...(await planSources([source.file], { format: source.format })));
-  const readers = options.readers ?? availableParallelism();
+  const readers = options.readers ?? Math.min(availableParallelism(), MAX_DEFAULT_READERS);
   const shards = await planShards(sources, plans, readers);
   if (!shards) return importItems(workspace, sequentialItems(sources), options);
   const lists = assignShards(shards, readers);

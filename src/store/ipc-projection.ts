@@ -5,6 +5,7 @@
  * stored column type).
  */
 import { DataType, type Field, RecordBatchReader, Table } from 'apache-arrow';
+import { decodedSize } from './lz4-frame.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: apache-arrow's reader internals are untyped
 type Any = any;
@@ -134,4 +135,19 @@ export function compressedFrames(bytes: Uint8Array): Uint8Array[] {
     collecting = undefined;
   }
   return frames;
+}
+
+/**
+ * Writes each compressed buffer's uncompressed length into its 8-byte prefix, as the Arrow format
+ * requires. apache-arrow's writer puts the compressed length there; its own reader only looks for -1
+ * (stored uncompressed), but other readers (pyarrow, Arrow C++) size their output by it and fail.
+ */
+export function setUncompressedLengths(bytes: Uint8Array): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const frame of compressedFrames(bytes)) {
+    const size = decodedSize(frame);
+    if (!Number.isFinite(size)) throw new Error('an LZ4 frame without its content size');
+    view.setBigInt64(frame.byteOffset - bytes.byteOffset - 8, BigInt(size), true);
+  }
+  return bytes;
 }

@@ -84,6 +84,18 @@ function assembleFrame(contentSize: number, blocks: Buffer[], compressed: Buffer
   return Buffer.concat(parts);
 }
 
+/** A frame holding the data as one stored (uncompressed) block: always longer than the data. */
+export function storedLz4Frame(data: Uint8Array): Uint8Array {
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE((data.byteLength | UNCOMPRESSED_BIT) >>> 0, 0);
+  const parts = [
+    frameHeader(data.byteLength),
+    size,
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  ];
+  return Buffer.concat([...parts, Buffer.alloc(4)]);
+}
+
 export function encodeLz4Frame(data: Uint8Array): Uint8Array {
   const blocks = blocksOf(data);
   return assembleFrame(

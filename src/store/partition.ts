@@ -7,6 +7,7 @@ import type { TableSchema } from '../model/schema.js';
 import type { PartitionFile } from './catalog.js';
 import { PARTITION_COMPRESSION, registerLz4Codec, withPrecompressedBuffers } from './codec.js';
 import { fsyncDir, writeFileDurable } from './fsutil.js';
+import { setUncompressedLengths } from './ipc-projection.js';
 import { encodeLz4FrameAsync } from './lz4-frame.js';
 import { buildPartition, type ChunkSegment } from './partition-builder.js';
 import { ChunkEncoder, type RowChunk } from './row-chunk.js';
@@ -31,7 +32,7 @@ export async function writePartitionFile(
   const built = buildPartition(table, segments);
   const ids = Buffer.from(built.ids.join('\n'));
   const bytes = await withPrecompressedBuffers(built.batches, () =>
-    tableToIPC(new ArrowTable(built.batches), 'file', PARTITION_COMPRESSION),
+    setUncompressedLengths(tableToIPC(new ArrowTable(built.batches), 'file', PARTITION_COMPRESSION)),
   );
   const full = workspace.path(path);
   await mkdir(dirname(full), { recursive: true });

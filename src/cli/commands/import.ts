@@ -35,7 +35,8 @@ export function importCommand(outcome: Outcome): CommandModule<object, ImportArg
         })
         .option('readers', {
           type: 'number',
-          describe: 'Threads that read and normalise large inputs (default: the number of cores; 1 = none)',
+          describe:
+            'Threads that read and normalise large inputs (default: the number of cores, at most 4; 1 = none)',
         })
         .example('$0 import ProvisioningLogs.json', 'a portal JSON download')
         .example(
