@@ -12,7 +12,7 @@ export interface Shard {
 }
 
 /** A file is cut into slices of at least this size; smaller inputs are read on the importing thread. */
-export const MIN_SHARD_BYTES = 32 * 1024 * 1024;
+const MIN_SHARD_BYTES = 32 * 1024 * 1024;
 
 export interface SourceFile {
   readonly file: string;

@@ -97,7 +97,7 @@ export function encodeUtf8(values: readonly string[]): { offsets: Int32Array; by
  * Nanoseconds since the epoch of canonical datetimes (`yyyy-MM-ddTHH:mm:ss.fffffffZ`). The minute is
  * converted once and cached, as rows arrive in time order; the rest is exact in a double.
  */
-export function canonicalNanos(): (text: string) => bigint {
+function canonicalNanos(): (text: string) => bigint {
   let minute = '';
   let minuteNanos = 0n;
   return (text) => {
