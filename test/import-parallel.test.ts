@@ -11,6 +11,7 @@ interface Summary {
   duplicates: number;
   rejected: number;
   readers: number;
+  warnings: string[];
   rejectsPath?: string;
 }
 
@@ -66,9 +67,12 @@ describe('parallel import of a large JSON-lines file', () => {
   it('reads in slices on two threads and stores exactly what one thread stores', () => {
     const one = join(dir, 'one');
     const two = join(dir, 'two');
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
     const sequential = provlogJson<Summary>([
       'import',
       input,
+      empty,
       '--workspace',
       one,
       '--readers',
@@ -78,6 +82,7 @@ describe('parallel import of a large JSON-lines file', () => {
     const parallel = provlogJson<Summary>([
       'import',
       input,
+      empty,
       '--workspace',
       two,
       '--readers',
@@ -91,6 +96,7 @@ describe('parallel import of a large JSON-lines file', () => {
       expect(summary.rejected).toBe(2);
       expect(summary.duplicates).toBe(1);
       expect(summary.added).toBe(lines.length - 3);
+      expect(summary.warnings).toEqual([`${empty}: empty file`]);
     }
     // Rejects carry the line numbers of the whole file, not of a slice.
     expect(rejects(parallel)).toEqual(rejects(sequential));

@@ -3,10 +3,10 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type PlannedFile, planSources, readSources } from '../model/sources/index.js';
-import { SourceError, type SourceItem } from '../model/sources/types.js';
+import { type PlannedFile, planSources, readPlanned } from '../model/sources/index.js';
+import { SourceError, type SourceFormat } from '../model/sources/types.js';
 import { packageRoot } from '../package-root.js';
-import { assignShards, linesBefore, planShards, type Shard, type SourceFile } from './import-shards.js';
+import { assignShards, linesBefore, planShards, type Shard } from './import-shards.js';
 import type { ReaderData, ReaderMessage } from './import-worker.js';
 import {
   CHUNK_ROWS,
@@ -18,7 +18,11 @@ import {
 } from './importer.js';
 import type { Workspace } from './workspace.js';
 
-export type { SourceFile };
+/** A file to import and the format to read it as. */
+export interface SourceFile {
+  readonly file: string;
+  readonly format: SourceFormat | 'auto';
+}
 
 export interface FileImportOptions extends ImportOptions {
   /**
@@ -52,25 +56,13 @@ export async function importFiles(
   const plans: PlannedFile[] = [];
   for (const source of sources) plans.push(...(await planSources([source.file], { format: source.format })));
   const readers = options.readers ?? Math.min(availableParallelism(), MAX_DEFAULT_READERS);
-  const shards = await planShards(sources, plans, readers);
-  if (!shards) return importItems(workspace, sequentialItems(sources), options);
+  const shards = await planShards(plans, readers);
+  if (!shards) return importItems(workspace, readPlanned(plans), options);
   const lists = assignShards(shards, readers);
   const summary = await withImport(workspace, options, (transaction) =>
     readInParallel(workspace, lists, transaction),
   );
   return { ...summary, readers: lists.length };
-}
-
-/** Consecutive files of one format are read together, so portal CSV files find their siblings. */
-async function* sequentialItems(sources: readonly SourceFile[]): AsyncGenerator<SourceItem> {
-  let start = 0;
-  while (start < sources.length) {
-    let end = start + 1;
-    while (end < sources.length && sources[end].format === sources[start].format) end++;
-    const files = sources.slice(start, end).map((s) => s.file);
-    yield* readSources(files, { format: sources[start].format });
-    start = end;
-  }
 }
 
 function workerUrl(): URL | string {
@@ -114,7 +106,7 @@ async function readInParallel(
     if (!shard.range || shard.range.start === 0) return line;
     let before = offsets.get(shard);
     if (!before) {
-      before = linesBefore(shard.files[0], shard.range.start);
+      before = linesBefore(shard.plans[0].file, shard.range.start);
       offsets.set(shard, before);
     }
     return (await before) + line;

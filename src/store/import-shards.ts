@@ -1,12 +1,10 @@
 import { open } from 'node:fs/promises';
 import type { PlannedFile } from '../model/sources/index.js';
 import type { ByteRange } from '../model/sources/text.js';
-import type { SourceFormat } from '../model/sources/types.js';
 
 /** Work for one reader: files read together (CSV groups), or a line-aligned slice of one JSON-lines file. */
 export interface Shard {
-  readonly files: string[];
-  readonly format: SourceFormat | 'auto';
+  readonly plans: PlannedFile[];
   readonly range?: ByteRange;
   readonly bytes: number;
 }
@@ -14,18 +12,13 @@ export interface Shard {
 /** A file is cut into slices of at least this size; smaller inputs are read on the importing thread. */
 const MIN_SHARD_BYTES = 32 * 1024 * 1024;
 
-export interface SourceFile {
-  readonly file: string;
-  readonly format: SourceFormat | 'auto';
-}
-
 /**
  * Splits the import of checked files into shards for `readers` parallel readers, or undefined when the
  * input is too small to gain from it. A JSON-lines file is cut into line-aligned slices; other JSON
- * files are shards of their own; CSV files stay together (portal CSV files are joined on change id).
+ * files are shards of their own; CSV files (portal CSV files are joined on change id) and empty files
+ * (which only warn) go together in one shard.
  */
 export async function planShards(
-  sources: readonly SourceFile[],
   plans: readonly PlannedFile[],
   readers: number,
 ): Promise<Shard[] | undefined> {
@@ -34,38 +27,34 @@ export async function planShards(
   for (const plan of plans) if (!('empty' in plan)) total += plan.head.size;
   if (total < 2 * MIN_SHARD_BYTES) return undefined;
   const shards: Shard[] = [];
-  const csv = new Map<SourceFormat | 'auto', { files: string[]; bytes: number }>();
-  for (const [i, plan] of plans.entries()) {
-    if ('empty' in plan) continue;
-    const { format } = sources[i];
-    const size = plan.head.size;
-    if (plan.format === 'la-csv' || plan.format === 'portal-csv') {
-      const group = csv.get(format) ?? { files: [], bytes: 0 };
-      group.files.push(plan.file);
-      group.bytes += size;
-      csv.set(format, group);
+  const rest: PlannedFile[] = [];
+  let restBytes = 0;
+  for (const plan of plans) {
+    if ('empty' in plan || plan.format === 'la-csv' || plan.format === 'portal-csv') {
+      rest.push(plan);
+      if (!('empty' in plan)) restBytes += plan.head.size;
       continue;
     }
+    const size = plan.head.size;
     const pieces = Math.min(readers, Math.floor(size / MIN_SHARD_BYTES));
     const cuts =
       pieces >= 2 && isJsonLines(plan.head.text, plan.head.encoding)
         ? await lineCuts(plan.file, size, pieces)
         : undefined;
     if (!cuts) {
-      shards.push({ files: [plan.file], format, bytes: size });
+      shards.push({ plans: [plan], bytes: size });
       continue;
     }
     const bounds = [0, ...cuts, size];
     for (let k = 0; k + 1 < bounds.length; k++) {
       shards.push({
-        files: [plan.file],
-        format,
+        plans: [plan],
         range: { start: bounds[k], end: bounds[k + 1] },
         bytes: bounds[k + 1] - bounds[k],
       });
     }
   }
-  for (const [format, group] of csv) shards.push({ files: group.files, format, bytes: group.bytes });
+  if (rest.length) shards.push({ plans: rest, bytes: restBytes });
   return shards.length >= 2 ? shards : undefined;
 }
 

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TABLES, type TableName } from '../model/schema.js';
-import { readSources, SourceError } from '../model/sources/index.js';
+import { readPlanned, SourceError } from '../model/sources/index.js';
 import type { Shard } from './import-shards.js';
 import { ChunkEncoder, chunkBuffers, prepareRow, type RowChunk } from './row-chunk.js';
 
@@ -64,7 +64,7 @@ async function send(shard: number, chunk: RowChunk): Promise<void> {
 const encoders = new Map<TableName, ChunkEncoder>();
 
 async function readShard(shard: Shard, index: number): Promise<void> {
-  for await (const item of readSources(shard.files, { format: shard.format, range: shard.range })) {
+  for await (const item of readPlanned(shard.plans, shard.range)) {
     if (item.kind === 'warning') {
       port.postMessage({
         type: 'warning',

@@ -6,7 +6,7 @@ import { type PartitionFile, tableFiles } from './catalog.js';
 import { registerLz4Codec, withPredecodedFrames } from './codec.js';
 import { tableRows } from './columns.js';
 import { compressedFrames } from './ipc-projection.js';
-import { decodedSize, decodeLz4Frame, decodeLz4FrameAsync } from './lz4-frame.js';
+import { decodeLz4FrameAsync } from './lz4-frame.js';
 import { readPartitionFile } from './partition.js';
 import type { Workspace } from './workspace.js';
 
@@ -33,8 +33,6 @@ export function loadTable(workspace: Workspace, table: TableName, range: ReadRan
   return partitionFiles(workspace, table, range).map((file) => readPartitionFile(workspace, file));
 }
 
-const SMALL_FRAME = 64 * 1024;
-
 /**
  * The same tables, loaded with the files read and their LZ4 frames decoded on the thread pool (both
  * cores), then assembled by the synchronous Arrow reader. Files are pipelined: one is assembled while
@@ -50,13 +48,7 @@ export async function loadTableAsync(
     partitionFiles(workspace, table, range).map(async (file) => {
       const bytes = await readFile(workspace.path(file.path));
       const frames = compressedFrames(bytes);
-      // Most frames are small (indices, bitmaps, numbers): handing those to the pool costs more than
-      // decoding them here.
-      const decoded = await Promise.all(
-        frames.map((frame) =>
-          decodedSize(frame) < SMALL_FRAME ? decodeLz4Frame(frame) : decodeLz4FrameAsync(frame),
-        ),
-      );
+      const decoded = await Promise.all(frames.map((frame) => decodeLz4FrameAsync(frame)));
       return withPredecodedFrames(frames, decoded, () => tableFromIPC(bytes));
     }),
   );

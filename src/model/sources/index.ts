@@ -83,15 +83,7 @@ function formatHint(): string {
  * a whole-file problem stops the import before any row is produced.
  */
 export async function* readSources(files: string[], options: ReadOptions): AsyncGenerator<SourceItem> {
-  const plan = await planSources(files, options);
-  if (options.range) {
-    const only = plan[0];
-    if (plan.length !== 1 || 'empty' in only || only.head.encoding !== 'utf-8' || !isJsonFormat(only.format))
-      throw new Error('a byte range can only be read from one UTF-8 JSON file');
-    yield* readJson(only, options.range);
-    return;
-  }
-  yield* readPlanned(plan);
+  yield* readPlanned(await planSources(files, options), options.range);
 }
 
 function isJsonFormat(format: SourceFormat): boolean {
@@ -125,7 +117,21 @@ export async function planSources(files: string[], options: ReadOptions): Promis
   return plan;
 }
 
-async function* readPlanned(plan: PlannedFile[]): AsyncGenerator<SourceItem> {
+/**
+ * The records of files already checked by planSources. With a range, the plan must be one UTF-8 JSON
+ * file, of which only that slice is read.
+ */
+export async function* readPlanned(
+  plan: readonly PlannedFile[],
+  range?: ByteRange,
+): AsyncGenerator<SourceItem> {
+  if (range) {
+    const only = plan[0];
+    if (plan.length !== 1 || 'empty' in only || only.head.encoding !== 'utf-8' || !isJsonFormat(only.format))
+      throw new Error('a byte range can only be read from one UTF-8 JSON file');
+    yield* readJson(only, range);
+    return;
+  }
   // Portal CSV: group the main files with their step / modified-property files.
   const groups = new Map<string, PortalGroup>();
   const sides: { file: string; role: 'steps' | 'modprops' }[] = [];
